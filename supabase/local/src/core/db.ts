@@ -1,0 +1,163 @@
+/**
+ * One database interface over embedded PGlite or a real Postgres server.
+ *
+ * PGlite has a single connection, so every statement and transaction goes through one FIFO queue:
+ * requests are served in arrival order and a transaction holds the connection until it ends.
+ * Never call `db.query` from inside `db.transaction` (use the `tx` you were given): that would wait
+ * for itself.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import pg from 'pg';
+
+export interface QueryResult<R> {
+	rows: R[];
+	fields: { name: string; dataTypeID: number }[];
+	affectedRows: number;
+}
+
+export interface Queryable {
+	query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+	/** Runs one or more statements without parameters (migrations, bootstrap). */
+	exec(sql: string): Promise<void>;
+}
+
+export interface TransactionOptions {
+	readOnly?: boolean;
+}
+
+export interface Database extends Queryable {
+	readonly kind: 'pglite' | 'postgres';
+	transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+	close(): Promise<void>;
+}
+
+export interface OpenOptions {
+	/** postgres://… to use a real server; otherwise PGlite. */
+	url?: string;
+	/** PGlite data directory; omitted means in-memory. */
+	dataDir?: string;
+}
+
+/** bigint as a JS number when it fits, as Postgres' JSON rendering does for PostgREST. */
+const parseInt8 = (value: string) => {
+	const n = Number(value);
+	return Number.isSafeInteger(n) ? n : value;
+};
+
+class FifoQueue {
+	#tail: Promise<unknown> = Promise.resolve();
+	run<T>(fn: () => Promise<T>): Promise<T> {
+		const result = this.#tail.then(fn, fn);
+		this.#tail = result.catch(() => undefined);
+		return result;
+	}
+}
+
+const beginSql = (options?: TransactionOptions) =>
+	options?.readOnly ? 'begin isolation level read committed read only' : 'begin';
+
+async function openPglite(dataDir?: string): Promise<Database> {
+	if (dataDir) mkdirSync(dataDir, { recursive: true });
+	const db = await PGlite.create({
+		dataDir,
+		extensions: { pgcrypto, uuid_ossp, pg_trgm, unaccent },
+		parsers: { [pgliteTypes.INT8]: parseInt8 }
+	});
+	const queue = new FifoQueue();
+	const direct: Queryable = {
+		async query<R>(sql: string, params?: unknown[]) {
+			const r = await db.query<R>(sql, params);
+			return { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows ?? 0 };
+		},
+		async exec(sql: string) {
+			await db.exec(sql);
+		}
+	};
+	return {
+		kind: 'pglite',
+		query: (sql, params) => queue.run(() => direct.query(sql, params)),
+		exec: (sql) => queue.run(() => direct.exec(sql)),
+		transaction: (fn, options) =>
+			queue.run(async () => {
+				await db.exec(beginSql(options));
+				try {
+					const result = await fn(direct);
+					await db.exec('commit');
+					return result;
+				} catch (error) {
+					await db.exec('rollback');
+					throw error;
+				}
+			}),
+		close: () => queue.run(() => db.close())
+	};
+}
+
+async function openPostgres(url: string): Promise<Database> {
+	const pool = new pg.Pool({ connectionString: url, max: 8 });
+	const int8Types = {
+		getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+			oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)
+	};
+	const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+		async query<R>(sql: string, params?: unknown[]) {
+			const r = await client.query({ text: sql, values: params, types: int8Types });
+			return {
+				rows: r.rows as R[],
+				fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+				affectedRows: r.rowCount ?? 0
+			};
+		},
+		async exec(sql: string) {
+			await client.query(sql);
+		}
+	});
+	const outside = wrap(pool);
+	return {
+		kind: 'postgres',
+		query: outside.query,
+		exec: outside.exec,
+		async transaction(fn, options) {
+			const client = await pool.connect();
+			try {
+				await client.query(beginSql(options));
+				try {
+					const result = await fn(wrap(client));
+					await client.query('commit');
+					return result;
+				} catch (error) {
+					await client.query('rollback');
+					throw error;
+				}
+			} finally {
+				client.release();
+			}
+		},
+		close: () => pool.end()
+	};
+}
+
+export function openDatabase(options: OpenOptions = {}): Promise<Database> {
+	return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+/** Error raised by Postgres, normalised across PGlite and node-postgres. */
+export interface PgError {
+	code: string;
+	message: string;
+	detail?: string;
+	hint?: string;
+}
+
+export function asPgError(error: unknown): PgError | null {
+	if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') {
+		const e = error as { code: string; message?: string; detail?: string; hint?: string };
+		return { code: e.code, message: e.message ?? '', detail: e.detail, hint: e.hint };
+	}
+	return null;
+}
