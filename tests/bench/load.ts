@@ -1,0 +1,112 @@
+/** Closed-loop HTTP load against loopback servers: fixed concurrency for a fixed time. */
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { percentile } from './harness.ts';
+
+export interface LoadResult {
+	requests: number;
+	errors: number;
+	rps: number;
+	p50: number;
+	p95: number;
+	p99: number;
+}
+
+function get(url: URL, agent: Agent): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const req = request(url, { agent, method: 'GET' }, (res) => {
+			res.on('data', () => {});
+			res.on('end', () => resolve(res.statusCode ?? 0));
+			res.on('error', reject);
+		});
+		req.on('error', reject);
+		req.end();
+	});
+}
+
+/** Requests `urls` round-robin with `concurrency` workers for `durationMs` (after a warm-up). */
+export async function load(
+	urls: string[],
+	{ concurrency = 10, durationMs = 5000, warmup = 50 } = {}
+): Promise<LoadResult> {
+	const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+	const targets = urls.map((u) => new URL(u));
+	for (let i = 0; i < warmup; i++) await get(targets[i % targets.length], agent);
+	const latencies: number[] = [];
+	let errors = 0;
+	let next = 0;
+	const deadline = performance.now() + durationMs;
+	const started = performance.now();
+	await Promise.all(
+		Array.from({ length: concurrency }, async () => {
+			while (performance.now() < deadline) {
+				const t = performance.now();
+				try {
+					const status = await get(targets[next++ % targets.length], agent);
+					if (status >= 400) errors++;
+				} catch {
+					errors++;
+				}
+				latencies.push(performance.now() - t);
+			}
+		})
+	);
+	const elapsed = (performance.now() - started) / 1000;
+	agent.destroy();
+	return {
+		requests: latencies.length,
+		errors,
+		rps: latencies.length / elapsed,
+		p50: percentile(latencies, 50),
+		p95: percentile(latencies, 95),
+		p99: percentile(latencies, 99)
+	};
+}
+
+/** A server that answers every request with the same bytes: the baseline for page renders. */
+export async function staticServer(
+	body: Buffer,
+	contentType = 'text/html; charset=utf-8'
+): Promise<{ url: string; close(): Promise<void> }> {
+	const server: Server = createServer((_req, res) => {
+		res.writeHead(200, { 'content-type': contentType, 'content-length': body.length });
+		res.end(body);
+	});
+	await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}/`,
+		close: () => new Promise((done) => server.close(() => done()))
+	};
+}
+
+/** Starts the production build (`build/index.js`) and waits until it answers. */
+export async function startApp(
+	env: Record<string, string>,
+	port: number
+): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+	const url = `http://127.0.0.1:${port}`;
+	const child = spawn(process.execPath, ['build/index.js'], {
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, ...env },
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
+	for (let i = 0; i < 200; i++) {
+		try {
+			const res = await fetch(`${url}/`);
+			await res.arrayBuffer();
+			break;
+		} catch {
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+	return {
+		url,
+		child,
+		close: () =>
+			new Promise((done) => {
+				child.once('exit', () => done());
+				child.kill('SIGTERM');
+			})
+	};
+}
