@@ -66,12 +66,18 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 		dataDir: options.inMemory || options.databaseUrl ? undefined : join(dataDir, 'pgdata')
 	});
 	const keys = await createKeys(dataDir);
-	await prepareDatabase(db, {
-		projectDir,
-		reset: Boolean(options.reset),
-		skipSeed: Boolean(options.skipSeed),
-		log
-	});
+	try {
+		await prepareDatabase(db, {
+			projectDir,
+			reset: Boolean(options.reset),
+			skipSeed: Boolean(options.skipSeed),
+			log
+		});
+	} catch (error) {
+		// A failed migration must not leave a pool behind that keeps the process (or a test) alive.
+		await db.close();
+		throw error;
+	}
 
 	const host = options.host ?? '127.0.0.1';
 	const server = createServer();
