@@ -1,9 +1,36 @@
 import adapter from '@sveltejs/adapter-node';
 
+/**
+ * Content Security Policy. SvelteKit adds a per-response nonce to `script-src` for server-rendered
+ * pages (and hashes for prerendered ones), so no inline script runs without it. Inline styles stay
+ * allowed because Svelte transitions write `style` attributes; styles cannot execute code.
+ * The Supabase origin is added to `img-src` and `connect-src` at runtime (see security-headers.ts),
+ * because it comes from the environment, not from the build.
+ */
+export const cspDirectives = {
+	'default-src': ['self'],
+	'script-src': ['self'],
+	'style-src': ['self', 'unsafe-inline'],
+	'img-src': ['self', 'data:', 'blob:'],
+	'font-src': ['self'],
+	'connect-src': ['self'],
+	'media-src': ['self', 'blob:'],
+	'object-src': ['none'],
+	'base-uri': ['self'],
+	'form-action': ['self'],
+	'frame-ancestors': ['none'],
+	'worker-src': ['self', 'blob:'],
+	'manifest-src': ['self']
+};
+
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
 	kit: {
-		adapter: adapter()
+		adapter: adapter(),
+		csp: {
+			mode: 'auto',
+			directives: /** @type {import('@sveltejs/kit').CspDirectives} */ (cspDirectives)
+		}
 	}
 };
 

@@ -1,0 +1,39 @@
+import type { JwtPayload, SupabaseClient } from '@supabase/supabase-js';
+import type { Locale } from '$lib/paraglide/runtime';
+
+declare global {
+	namespace App {
+		interface Error {
+			message: string;
+			/** Stable code the page turns into a localized text, e.g. `not_found`. */
+			code?: string;
+			/** Shown to the user for unexpected errors so a report can be matched to the log. */
+			errorId?: string;
+		}
+
+		/** Identity taken from a JWT whose signature was verified, never from getSession().user. */
+		interface SessionUser {
+			id: string;
+			email: string | null;
+			isAnonymous: boolean;
+			role: string;
+		}
+
+		interface SafeSession {
+			user: SessionUser | null;
+			claims: JwtPayload | null;
+		}
+
+		interface Locals {
+			locale: Locale;
+			supabase: SupabaseClient;
+			safeGetSession: () => Promise<SafeSession>;
+		}
+
+		interface PageData {
+			user: SessionUser | null;
+		}
+	}
+}
+
+export {};

@@ -1,0 +1,64 @@
+import type { RequestEvent } from '@sveltejs/kit';
+import { describe, expect, it } from 'vitest';
+import { cspDirectives } from '../../../../svelte.config.js';
+import { allowOriginInCsp, createSecurityHeadersHandle } from './security-headers';
+
+const kitCsp =
+	"default-src 'self'; script-src 'self' 'nonce-abc'; img-src 'self' data:; connect-src 'self'";
+
+async function run(response: Response, supabaseUrl?: string): Promise<Headers> {
+	const handle = createSecurityHeadersHandle(() => supabaseUrl);
+	const event = { url: new URL('http://localhost/de') } as RequestEvent;
+	const result = await handle({ event, resolve: async () => response });
+	return result.headers;
+}
+
+describe('security headers handle', () => {
+	it('sets the baseline headers on every response', async () => {
+		const headers = await run(new Response('ok'));
+		expect(headers.get('X-Content-Type-Options')).toBe('nosniff');
+		expect(headers.get('Referrer-Policy')).toBe('strict-origin-when-cross-origin');
+		expect(headers.get('X-Frame-Options')).toBe('DENY');
+		const permissions = headers.get('Permissions-Policy') ?? '';
+		expect(permissions).toContain('camera=(self)');
+		expect(permissions).toContain('microphone=()');
+		expect(permissions).toContain('geolocation=()');
+	});
+
+	it('adds the Supabase origin to img-src and connect-src only', async () => {
+		const headers = await run(
+			new Response('ok', { headers: { 'Content-Security-Policy': kitCsp } }),
+			'http://127.0.0.1:54441/'
+		);
+		expect(headers.get('Content-Security-Policy')).toBe(
+			"default-src 'self'; script-src 'self' 'nonce-abc'; img-src 'self' data: http://127.0.0.1:54441; connect-src 'self' http://127.0.0.1:54441"
+		);
+	});
+
+	it('leaves the CSP alone when the Supabase URL is missing or invalid', () => {
+		expect(allowOriginInCsp(kitCsp, undefined)).toBe(kitCsp);
+	});
+
+	it('copies responses whose headers are immutable', async () => {
+		const immutable = Response.redirect('http://localhost/de', 307);
+		const headers = await run(immutable);
+		expect(headers.get('X-Content-Type-Options')).toBe('nosniff');
+		expect(headers.get('Location')).toBe('http://localhost/de');
+	});
+});
+
+describe('kit.csp directives', () => {
+	it('never allow inline or evaluated scripts', () => {
+		const script = cspDirectives['script-src'];
+		expect(script).not.toContain('unsafe-inline');
+		expect(script).not.toContain('unsafe-eval');
+		expect(cspDirectives['default-src']).toEqual(['self']);
+	});
+
+	it('forbid framing, plugins and foreign form targets', () => {
+		expect(cspDirectives['frame-ancestors']).toEqual(['none']);
+		expect(cspDirectives['object-src']).toEqual(['none']);
+		expect(cspDirectives['base-uri']).toEqual(['self']);
+		expect(cspDirectives['form-action']).toEqual(['self']);
+	});
+});

@@ -1,0 +1,83 @@
+import { createServerClient } from '@supabase/ssr';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Cookies, Handle } from '@sveltejs/kit';
+import { env } from '$env/dynamic/public';
+import WebSocket from 'ws';
+
+const signedOut: App.SafeSession = { user: null, claims: null };
+
+/** Auth cookies are `sb-<host>-auth-token`, possibly split into `.0`, `.1`, … chunks. */
+function hasAuthCookie(cookies: Cookies): boolean {
+	return cookies
+		.getAll()
+		.some(({ name }) => name.startsWith('sb-') && name.includes('-auth-token'));
+}
+
+function createClient(cookies: Cookies, onSetCookies: () => void): SupabaseClient {
+	const url = env.PUBLIC_SUPABASE_URL;
+	const key = env.PUBLIC_SUPABASE_PUBLISHABLE_KEY;
+	if (!url || !key) {
+		throw new Error('PUBLIC_SUPABASE_URL and PUBLIC_SUPABASE_PUBLISHABLE_KEY must be set');
+	}
+	return createServerClient(url, key, {
+		cookies: {
+			getAll: () => cookies.getAll(),
+			setAll: (toSet) => {
+				onSetCookies();
+				for (const { name, value, options } of toSet) {
+					cookies.set(name, value, { ...options, path: '/' });
+				}
+			}
+		},
+		// supabase-js opens no socket here, but on Node 20 it throws at creation without a transport.
+		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+	});
+}
+
+/**
+ * One Supabase client per request (created on first use, so pages that never touch the database
+ * render without the stack) and `safeGetSession()`, which trusts only a JWT whose signature the
+ * auth server's keys confirm. Responses that carry or set a session are never cacheable.
+ */
+export const supabaseHandle: Handle = async ({ event, resolve }) => {
+	let setsCookies = false;
+	let client: SupabaseClient | undefined;
+	Object.defineProperty(event.locals, 'supabase', {
+		get: () => (client ??= createClient(event.cookies, () => (setsCookies = true))),
+		configurable: true
+	});
+
+	let session: Promise<App.SafeSession> | undefined;
+	event.locals.safeGetSession = () => (session ??= validateSession(event.locals, event.cookies));
+
+	const response = await resolve(event, {
+		filterSerializedResponseHeaders: (name) =>
+			name === 'content-range' || name === 'x-supabase-api-version'
+	});
+	if (setsCookies || hasAuthCookie(event.cookies)) {
+		response.headers.set('Cache-Control', 'private, no-store');
+	}
+	return response;
+};
+
+async function validateSession(locals: App.Locals, cookies: Cookies): Promise<App.SafeSession> {
+	if (!hasAuthCookie(cookies)) return signedOut;
+	try {
+		const { data, error } = await locals.supabase.auth.getClaims();
+		if (error || !data) return signedOut;
+		const { claims } = data;
+		return {
+			claims,
+			user: {
+				id: claims.sub,
+				email: typeof claims.email === 'string' && claims.email !== '' ? claims.email : null,
+				isAnonymous: claims.is_anonymous === true,
+				role: claims.role
+			}
+		};
+	} catch (error) {
+		// An unreachable auth server means we cannot confirm anyone: treat as signed out.
+		console.warn('Could not validate the session', error);
+		return signedOut;
+	}
+}
