@@ -1,0 +1,133 @@
+/**
+ * Object bytes under `<dataDir>/storage`. A file's path comes from the bucket id, the object id and
+ * the version Storage assigns to every write, never from the user's key, so no key can reach
+ * outside the folder. Writes land in `tmp/` first and are renamed into place; a version file is
+ * only referenced by its row after the rename, and the previous version is removed after commit.
+ */
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { errors } from './errors.ts';
+
+export interface StoredBody {
+	/** Temporary file holding the bytes; the caller commits or discards it. */
+	tempPath: string;
+	size: number;
+}
+
+export class FileStore {
+	readonly root: string;
+	readonly tmpDir: string;
+	readonly objectsDir: string;
+	readonly tusDir: string;
+
+	constructor(dataDir: string) {
+		this.root = join(dataDir, 'storage');
+		this.tmpDir = join(this.root, 'tmp');
+		this.objectsDir = join(this.root, 'objects');
+		this.tusDir = join(this.root, 'tus');
+	}
+
+	async init(): Promise<void> {
+		// Leftovers of requests a previous run did not finish belong to nobody.
+		await rm(this.tmpDir, { recursive: true, force: true });
+		await mkdir(this.tmpDir, { recursive: true });
+		await mkdir(this.objectsDir, { recursive: true });
+		await mkdir(this.tusDir, { recursive: true });
+	}
+
+	newTempPath(): string {
+		return join(this.tmpDir, randomUUID());
+	}
+
+	/** Where the bytes of one version of one object live. */
+	objectPath(bucketId: string, objectId: string, version: string): string {
+		return join(
+			this.objectsDir,
+			bucketDir(bucketId),
+			assertSafeName(objectId),
+			assertSafeName(version)
+		);
+	}
+
+	/**
+	 * Streams `source` into a new temporary file. Past `limit` bytes it stops writing, deletes the
+	 * file and keeps reading the rest of the body (so the client still gets the error response),
+	 * then fails with EntityTooLarge. The temporary file never survives a failure.
+	 */
+	async writeTemp(source: AsyncIterable<Buffer>, limit: number): Promise<StoredBody> {
+		const tempPath = this.newTempPath();
+		const out = createWriteStream(tempPath);
+		let size = 0;
+		let tooLarge = false;
+		try {
+			for await (const chunk of source) {
+				size += chunk.length;
+				if (tooLarge) continue;
+				if (size > limit) {
+					tooLarge = true;
+					out.destroy();
+					continue;
+				}
+				if (!out.write(chunk)) await once(out, 'drain');
+			}
+			if (tooLarge) throw errors.entityTooLarge();
+			await new Promise<void>((done, fail) =>
+				out.end((error?: Error | null) => (error ? fail(error) : done()))
+			);
+		} catch (error) {
+			out.destroy();
+			await rm(tempPath, { force: true });
+			throw error;
+		}
+		return { tempPath, size };
+	}
+
+	/** Moves a finished temporary file to its version path. */
+	async commitTemp(tempPath: string, target: string): Promise<void> {
+		await mkdir(join(target, '..'), { recursive: true });
+		await rename(tempPath, target);
+	}
+
+	/** Gives an existing version a second name (move/copy) without copying when the FS allows it. */
+	async duplicate(source: string, target: string): Promise<void> {
+		await mkdir(join(target, '..'), { recursive: true });
+		try {
+			await link(source, target);
+		} catch {
+			await copyFile(source, target);
+		}
+	}
+
+	/** Removes a version file and its folder once empty; missing files are fine. */
+	async remove(path: string | null | undefined): Promise<void> {
+		if (!path) return;
+		await rm(path, { force: true });
+		const folder = join(path, '..');
+		try {
+			if ((await readdir(folder)).length === 0) await rm(folder, { recursive: true, force: true });
+		} catch {
+			// already gone
+		}
+	}
+
+	async discard(tempPath: string | undefined): Promise<void> {
+		if (tempPath) await unlink(tempPath).catch(() => undefined);
+	}
+
+	async size(path: string): Promise<number> {
+		return (await stat(path)).size;
+	}
+}
+
+/** Bucket ids may hold characters that mean something to a file system; encode them. */
+function bucketDir(bucketId: string): string {
+	return Buffer.from(bucketId, 'utf8').toString('base64url') || '_';
+}
+
+function assertSafeName(name: string): string {
+	if (!/^[A-Za-z0-9-]+$/.test(name)) throw errors.internal(`unsafe version "${name}"`);
+	return name;
+}
