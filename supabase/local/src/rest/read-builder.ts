@@ -1,0 +1,344 @@
+/**
+ * Builds the SELECT part every response goes through (spec §3.6–§3.8, §3.13): the select list with
+ * embeds as lateral joins, filters, order, limit, and the response body assembled as JSON by
+ * Postgres itself. Mutations and RPC reuse it over their CTE.
+ */
+import { RestError, notImplemented, parseError } from './errors.ts';
+import type { Condition, Filter, NodeModifiers, OrderTerm } from './query-params.ts';
+import { OPERATORS } from './query-params.ts';
+import { findRelationship, isToOne, type Relationship } from './relationships.ts';
+import type { Relation, SchemaCache } from './schema-cache.ts';
+import {
+	embedName,
+	outputName,
+	type EmbedItem,
+	type FieldItem,
+	type JsonStep,
+	type SelectItem
+} from './select-parser.ts';
+import { Params, ident, isSafeTypeName, qualified } from './sql.ts';
+
+export interface ReadContext {
+	cache: SchemaCache;
+	params: Params;
+	nodes: Map<string, NodeModifiers>;
+	/** Node paths that matched an embed; the rest are PGRST108. */
+	used: Set<string>;
+	counter: number;
+	/** A condition tests an embed's existence, so counting needs every join. */
+	embedFilters: boolean;
+}
+
+export function newReadContext(
+	cache: SchemaCache,
+	nodes: Map<string, NodeModifiers>,
+	params = new Params()
+): ReadContext {
+	return { cache, params, nodes, used: new Set(['']), counter: 0, embedFilters: false };
+}
+
+/** The SQL pieces of one level: output columns and the joins they need. */
+interface Level {
+	columns: string[];
+	joins: string[];
+	/** Conditions on embeds by name (`rel=is.null`), resolved to their lateral alias. */
+	embeds: Map<string, { alias: string; toOne: boolean }>;
+}
+
+const JSON_TYPES = new Set(['json', 'jsonb']);
+
+/** A column reference with an optional JSON path (`->` keeps json, `->>` yields text). */
+export function columnExpr(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	name: string,
+	path: JsonStep[]
+): string {
+	let expr = `${alias}.${ident(name)}`;
+	if (path.length === 0) return expr;
+	const type = relation?.columnMap.get(name)?.type;
+	if (type !== undefined && !JSON_TYPES.has(type)) expr = `to_jsonb(${expr})`;
+	for (const step of path) {
+		const k =
+			typeof step.key === 'number'
+				? `${ctx.params.add(step.key)}::integer`
+				: `${ctx.params.add(step.key)}::text`;
+		expr = `(${expr}${step.arrow}${k})`;
+	}
+	return expr;
+}
+
+function fieldSql(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	field: FieldItem
+): string {
+	let expr = columnExpr(ctx, alias, relation, field.name, field.path);
+	if (field.cast !== undefined) {
+		if (!isSafeTypeName(field.cast))
+			throw parseError(
+				`"failed to parse select parameter" cast "${field.cast}"`,
+				'expecting a type name'
+			);
+		expr = `CAST(${expr} AS ${field.cast})`;
+	}
+	return `${expr} AS ${ident(outputName(field))}`;
+}
+
+function arrayLiteral(items: string[]): string {
+	return `{${items.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}
+
+function filterSql(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	filter: Filter,
+	embeds?: Level['embeds']
+): string {
+	const embed = filter.path.length === 0 ? embeds?.get(filter.column) : undefined;
+	let sql: string;
+	if (embed) {
+		if (filter.op !== 'is' || (filter.value !== 'null' && filter.value !== 'not_null'))
+			throw new RestError(
+				400,
+				'PGRST120',
+				`Bad operator on the '${filter.column}' embedded resource`,
+				'Only is null or not is null filters are allowed on embedded resources'
+			);
+		const isNull = (filter.value === 'null') !== filter.negate;
+		ctx.embedFilters = true;
+		return `${embed.alias}."pgrst_json" IS ${isNull ? '' : 'NOT '}NULL`;
+	}
+	const expr = columnExpr(ctx, alias, relation, filter.column, filter.path);
+	const value = filter.value;
+	switch (filter.op) {
+		case 'is':
+			sql = `${expr} IS ${(value as string).replace('_', ' ').toUpperCase()}`;
+			break;
+		case 'in':
+			sql = `${expr} = ANY(${ctx.params.add(arrayLiteral(value as string[]))})`;
+			break;
+		case 'fts':
+		case 'plfts':
+		case 'phfts':
+		case 'wfts': {
+			const config =
+				filter.config !== undefined ? `${ctx.params.add(filter.config)}::regconfig, ` : '';
+			const type =
+				filter.path.length === 0 ? relation?.columnMap.get(filter.column)?.type : undefined;
+			const vector = type === 'tsvector' ? expr : `to_tsvector(${config}${expr})`;
+			sql = `${vector} @@ ${OPERATORS[filter.op]}(${config}${ctx.params.add(value)})`;
+			break;
+		}
+		default: {
+			const op = OPERATORS[filter.op].toUpperCase();
+			const text =
+				filter.op === 'like' || filter.op === 'ilike'
+					? (value as string).replaceAll('*', '%')
+					: (value as string);
+			const rhs = ctx.params.add(text);
+			sql = filter.quantifier
+				? `${expr} ${op} ${filter.quantifier.toUpperCase()}(${rhs})`
+				: `${expr} ${op} ${rhs}`;
+		}
+	}
+	return filter.negate ? `NOT (${sql})` : sql;
+}
+
+export function conditionSql(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	condition: Condition,
+	embeds?: Level['embeds']
+): string {
+	if (condition.type === 'filter') return filterSql(ctx, alias, relation, condition, embeds);
+	const parts = condition.children.map((c) => conditionSql(ctx, alias, relation, c, embeds));
+	const sql = `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`;
+	return condition.negate ? `NOT ${sql}` : sql;
+}
+
+export function orderSql(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	terms: OrderTerm[]
+): string {
+	if (terms.length === 0) return '';
+	const parts = terms.map((t) => {
+		let sql = columnExpr(ctx, alias, relation, t.column, t.path);
+		if (t.direction) sql += ` ${t.direction.toUpperCase()}`;
+		if (t.nulls) sql += ` NULLS ${t.nulls.toUpperCase()}`;
+		return sql;
+	});
+	return ` ORDER BY ${parts.join(', ')}`;
+}
+
+function limitSql(ctx: ReadContext, limit: number | undefined, offset: number | undefined): string {
+	let sql = '';
+	if (limit !== undefined) sql += ` LIMIT ${ctx.params.add(limit)}::bigint`;
+	if (offset !== undefined && offset > 0) sql += ` OFFSET ${ctx.params.add(offset)}::bigint`;
+	return sql;
+}
+
+const nodeKey = (path: string[]) => path.join('.');
+
+/** Builds the select list (and lateral joins) of one level of the embedding tree. */
+export function buildLevel(
+	ctx: ReadContext,
+	alias: string,
+	relation: Relation | null,
+	items: SelectItem[],
+	path: string[]
+): Level {
+	const level: Level = { columns: [], joins: [], embeds: new Map() };
+	for (const item of items) {
+		if (item.type === 'star') level.columns.push(`${alias}.*`);
+		else if (item.type === 'field') level.columns.push(fieldSql(ctx, alias, relation, item));
+		else buildEmbed(ctx, alias, relation, item, path, level);
+	}
+	return level;
+}
+
+function buildEmbed(
+	ctx: ReadContext,
+	parentAlias: string,
+	parent: Relation | null,
+	embed: EmbedItem,
+	path: string[],
+	level: Level
+): void {
+	if (!parent) throw notImplemented(`embedding '${embed.name}' on this result`);
+	const rel = findRelationship(ctx.cache, parent, embed.name, embed.hint);
+	const name = embedName(embed);
+	const childPath = [...path, name];
+	const key = nodeKey(childPath);
+	ctx.used.add(key);
+	const modifiers = ctx.nodes.get(key) ?? { conditions: [], order: [] };
+	const alias = ident(`${rel.target.name}_${++ctx.counter}`);
+	const toOne = isToOne(rel);
+	if (embed.spread && !toOne)
+		throw notImplemented(`spreading the to-many relationship '${embed.name}'`);
+
+	const inner = buildLevel(ctx, alias, rel.target, embed.children, childPath);
+	const where = joinConditions(rel, parentAlias, alias);
+	for (const condition of modifiers.conditions)
+		where.push(conditionSql(ctx, alias, rel.target, condition, inner.embeds));
+	let from = `${qualified(rel.target.schema, rel.target.name)} AS ${alias}`;
+	if (rel.junction) {
+		const j = ident(`${rel.junction.relation.name}_${++ctx.counter}`);
+		from += ` INNER JOIN ${qualified(rel.junction.relation.schema, rel.junction.relation.name)} AS ${j} ON ${rel.junction.targetPairs
+			.map(([jc, tc]) => `${j}.${ident(jc)} = ${alias}.${ident(tc)}`)
+			.join(' AND ')}`;
+		where.push(
+			...rel.junction.originPairs.map(
+				([jc, oc]) => `${j}.${ident(jc)} = ${parentAlias}.${ident(oc)}`
+			)
+		);
+	}
+	const innerSql =
+		`SELECT ${inner.columns.join(', ')} FROM ${from}${inner.joins.join('')}` +
+		` WHERE ${where.join(' AND ')}` +
+		orderSql(ctx, alias, rel.target, modifiers.order) +
+		limitSql(ctx, modifiers.limit, modifiers.offset);
+	const lateral = ident(`${rel.target.name}_${ctx.counter}_${name}`);
+	const joinType = embed.join === 'inner' ? 'INNER' : 'LEFT';
+	if (embed.spread) {
+		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
+		if (embed.children.length > 0) level.columns.push(`${lateral}.*`);
+		return;
+	}
+	if (toOne) {
+		level.joins.push(
+			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
+		);
+		if (embed.children.length > 0) level.columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+	} else {
+		level.joins.push(
+			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
+		);
+		if (embed.children.length > 0)
+			level.columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
+	}
+	level.embeds.set(name, { alias: lateral, toOne });
+}
+
+function joinConditions(rel: Relationship, parentAlias: string, alias: string): string[] {
+	return rel.pairs.map(([oc, tc]) => `${alias}.${ident(tc)} = ${parentAlias}.${ident(oc)}`);
+}
+
+export interface ReadPlan {
+	/** `WITH …` definitions the FROM source relies on (mutation or function call). */
+	ctes: string[];
+	/** The FROM item: a table or a CTE name. */
+	from: string;
+	alias: string;
+	relation: Relation | null;
+	select: SelectItem[];
+	/** Apply the top-level filters, order and limit (reads and RPC; not mutation results). */
+	topModifiers: boolean;
+	count: boolean;
+	/** Effective top-level window (query string, Range header and `[api] max_rows` combined). */
+	limit?: number;
+	offset?: number;
+	stripNulls: boolean;
+	/** Output only these columns' values (for the Location header), instead of the body. */
+	keyColumns?: string[];
+}
+
+/**
+ * One statement answering `total_count` (or null), `page_total` and `body` (JSON text of the
+ * row array, built by Postgres).
+ */
+export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
+	const top = ctx.nodes.get('') ?? { conditions: [], order: [] };
+	const level = buildLevel(ctx, plan.alias, plan.relation, plan.select, []);
+	const where = plan.topModifiers
+		? top.conditions.map((c) => conditionSql(ctx, plan.alias, plan.relation, c, level.embeds))
+		: [];
+	const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+	const fromSql = `${plan.from} AS ${plan.alias}${level.joins.join('')}`;
+	const columns = level.columns.length ? level.columns.join(', ') : '';
+	const inner =
+		`SELECT ${columns} FROM ${fromSql}${whereSql}` +
+		(plan.topModifiers ? orderSql(ctx, plan.alias, plan.relation, top.order) : '') +
+		limitSql(ctx, plan.limit, plan.offset);
+	// Left joins cannot change the count unless a condition looks at them.
+	const countJoins = ctx.embedFilters
+		? level.joins
+		: level.joins.filter((j) => j.startsWith(' INNER'));
+	const count = plan.count
+		? `(SELECT pg_catalog.count(*) FROM ${plan.from} AS ${plan.alias}${countJoins.join('')}${whereSql})`
+		: 'NULL::bigint';
+	let body = `coalesce(json_agg(_postgrest_t), '[]')`;
+	if (plan.stripNulls) body = `json_strip_nulls(${body})`;
+	if (plan.keyColumns)
+		body = `coalesce(json_agg(json_build_array(${plan.keyColumns.map((c) => `_postgrest_t.${ident(c)}`).join(', ')})), '[]')`;
+	const withSql = plan.ctes.length ? `WITH ${plan.ctes.join(', ')} ` : '';
+	return `${withSql}SELECT ${count} AS total_count, pg_catalog.count(_postgrest_t) AS page_total, ${body}::text AS body FROM (${inner}) _postgrest_t`;
+}
+
+/** Every modifier in the query string must belong to an embed of the select (PGRST108). */
+export function checkUnusedNodes(ctx: ReadContext): void {
+	for (const [key, node] of ctx.nodes) {
+		if (ctx.used.has(key)) continue;
+		if (
+			node.conditions.length === 0 &&
+			node.order.length === 0 &&
+			node.limit === undefined &&
+			node.offset === undefined
+		)
+			continue;
+		const name = key.split('.').at(-1);
+		throw new RestError(
+			400,
+			'PGRST108',
+			`'${name}' is not an embedded resource in this request`,
+			null,
+			`Verify that '${name}' is included in the 'select' query parameter.`
+		);
+	}
+}

@@ -1,0 +1,156 @@
+/** Finds the relationship an embed names (spec §3.7, PostgREST's `findRel`). */
+import { RestError } from './errors.ts';
+import type { ForeignKey, Relation, SchemaCache } from './schema-cache.ts';
+
+export type Cardinality = 'many-to-one' | 'one-to-many' | 'one-to-one' | 'many-to-many';
+
+export interface Relationship {
+	cardinality: Cardinality;
+	target: Relation;
+	/** FK constraint name (the origin-side one for many-to-many). */
+	constraint: string;
+	/** Direct joins: [origin column, target column] pairs. */
+	pairs: [string, string][];
+	/** Many-to-many: the junction and its column pairs towards origin and target. */
+	junction?: {
+		relation: Relation;
+		originPairs: [string, string][];
+		targetPairs: [string, string][];
+		targetConstraint: string;
+	};
+	/** The FK's columns on the origin side (many-to-one) or the target side, for hint matching. */
+	originColumns: string[];
+	targetColumns: string[];
+}
+
+export const isToOne = (r: Relationship): boolean =>
+	r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one';
+
+const sameSet = (a: string[], b: string[]) =>
+	a.length === b.length && a.every((c) => b.includes(c));
+const isUnique = (relation: Relation, columns: string[]) =>
+	relation.uniqueKeys.some((u) => sameSet(u, columns));
+
+/** Every relationship leaving `origin`. */
+export function relationshipsOf(cache: SchemaCache, origin: Relation): Relationship[] {
+	const out: Relationship[] = [];
+	const zip = (a: string[], b: string[]) => a.map((c, i) => [c, b[i]] as [string, string]);
+	for (const fk of cache.foreignKeys) {
+		if (fk.from === origin) {
+			out.push({
+				cardinality: isUnique(fk.from, fk.columns) ? 'one-to-one' : 'many-to-one',
+				target: fk.to,
+				constraint: fk.name,
+				pairs: zip(fk.columns, fk.toColumns),
+				originColumns: fk.columns,
+				targetColumns: fk.toColumns
+			});
+		}
+		if (fk.to === origin) {
+			out.push({
+				cardinality: isUnique(fk.from, fk.columns) ? 'one-to-one' : 'one-to-many',
+				target: fk.from,
+				constraint: fk.name,
+				pairs: zip(fk.toColumns, fk.columns),
+				originColumns: fk.toColumns,
+				targetColumns: fk.columns
+			});
+		}
+	}
+	// Many-to-many: a junction whose primary key covers a key to the origin and one to the target.
+	const byJunction = new Map<Relation, ForeignKey[]>();
+	for (const fk of cache.foreignKeys) {
+		if (fk.from.kind !== 'table') continue;
+		byJunction.set(fk.from, [...(byJunction.get(fk.from) ?? []), fk]);
+	}
+	for (const [junction, keys] of byJunction) {
+		const pk = junction.primaryKey;
+		for (const a of keys) {
+			if (a.to !== origin || !a.columns.every((c) => pk.includes(c))) continue;
+			for (const b of keys) {
+				if (b === a || !b.columns.every((c) => pk.includes(c))) continue;
+				out.push({
+					cardinality: 'many-to-many',
+					target: b.to,
+					constraint: a.name,
+					pairs: [],
+					junction: {
+						relation: junction,
+						originPairs: zip(a.columns, a.toColumns),
+						targetPairs: zip(b.columns, b.toColumns),
+						targetConstraint: b.name
+					},
+					originColumns: a.toColumns,
+					targetColumns: b.toColumns
+				});
+			}
+		}
+	}
+	return out;
+}
+
+const single = (columns: string[], name: string) => columns.length === 1 && columns[0] === name;
+
+/** Resolves `target[!hint]` from `origin`, or throws PGRST200 / PGRST201 as PostgREST does. */
+export function findRelationship(
+	cache: SchemaCache,
+	origin: Relation,
+	target: string,
+	hint: string | undefined
+): Relationship {
+	const all = relationshipsOf(cache, origin);
+	let found = all.filter((r) => {
+		const fkColumns = r.cardinality === 'one-to-many' ? r.targetColumns : r.originColumns;
+		if (hint === undefined) {
+			if (r.target.name === target) return true;
+			if (r.cardinality !== 'many-to-many' && origin.kind === 'table' && r.constraint === target)
+				return true;
+			return (
+				(r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one') &&
+				r.pairs.length === 1 &&
+				single(r.originColumns, target) &&
+				origin.kind === 'table'
+			);
+		}
+		if (r.target.name !== target) return false;
+		if (r.junction)
+			return (
+				r.junction.relation.name === hint ||
+				r.constraint === hint ||
+				r.junction.targetConstraint === hint
+			);
+		return (
+			r.constraint === hint ||
+			single(fkColumns, hint) ||
+			single(r.originColumns, hint) ||
+			single(r.targetColumns, hint)
+		);
+	});
+	// A self-referencing key named by the table itself means its one-to-many side.
+	if (found.length > 1 && hint === undefined && target === origin.name)
+		found = found.filter((r) => r.cardinality !== 'many-to-one');
+	if (found.length === 1) return found[0];
+	if (found.length === 0)
+		throw new RestError(
+			400,
+			'PGRST200',
+			`Could not find a relationship between '${origin.name}' and '${target}' in the schema cache`,
+			`Searched for a foreign key relationship between '${origin.name}' and '${hint ? `${target}' using the hint '${hint}` : target}' in the schema '${origin.schema}', but no matches were found.`,
+			null
+		);
+	throw new RestError(
+		300,
+		'PGRST201',
+		`Could not embed because more than one relationship was found for '${origin.name}' and '${target}'`,
+		found.map((r) => ({
+			cardinality: r.cardinality,
+			embedding: `${origin.name} with ${r.target.name}`,
+			relationship: r.junction
+				? `${r.junction.relation.name} using ${r.constraint}(${r.junction.originPairs.map((p) => p[0]).join(', ')}) and ${r.junction.targetConstraint}(${r.junction.targetPairs.map((p) => p[0]).join(', ')})`
+				: `${r.constraint} using ${origin.name}(${r.pairs.map((p) => p[0]).join(', ')}) and ${r.target.name}(${r.pairs.map((p) => p[1]).join(', ')})`
+		})),
+		`Try changing '${target}' to one of the following: ${found
+			.map((r) => `'${target}!${r.junction ? r.junction.relation.name : r.constraint}'`)
+			.join(', ')}. Find the desired relationship in the 'details' key.`
+	);
+}
