@@ -363,7 +363,7 @@ async function mutate(
 		from: 'pgrst_source',
 		alias: ident(relation.name),
 		relation,
-		select: representation ? q.select : [],
+		select: representation ? q.select : headersOnly ? [{ type: 'star' }] : [],
 		topModifiers: false,
 		count: false,
 		stripNulls: c.media.stripNulls,

@@ -59,7 +59,7 @@ export function buildInsertCte(
 	});
 	const body = ctx.params.add(JSON.stringify(rows));
 	let sql =
-		`INSERT INTO ${target} AS ${alias} (${columns.map(ident).join(', ')}) ` +
+		`INSERT INTO ${target} AS ${alias}${columns.length ? ` (${columns.map(ident).join(', ')})` : ''} ` +
 		`SELECT ${values.join(', ')} FROM json_array_elements(${body}::json) AS pgrst_elem(j) ` +
 		`CROSS JOIN LATERAL json_populate_record(NULL::${target}, pgrst_elem.j) AS pgrst_body`;
 	if (options.resolution) {
