@@ -334,7 +334,15 @@ create policy stories_delete on public.stories for delete to authenticated
 	using ((select private.is_moderator()));
 
 create policy story_items_select_public on public.story_items for select to anon
-	using (private.is_public_story_item(story_id, piece_id));
+	using (
+		exists (select 1 from public.stories s where s.id = story_id and s.published)
+		and (
+			piece_id is null
+			or exists (
+				select 1 from public.pieces p where p.id = piece_id and p.status = 'published'
+			)
+		)
+	);
 create policy story_items_select on public.story_items for select to authenticated
 	using (private.is_public_story_item(story_id, piece_id) or (select private.is_moderator()));
 create policy story_items_insert on public.story_items for insert to authenticated
