@@ -177,6 +177,9 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
 	try {
 		meta = await sharp(input, INPUT_OPTIONS).metadata();
 	} catch (error) {
+		if (/pixel limit/i.test(errorMessage(error))) {
+			throw new ImageError('image_too_many_pixels', errorMessage(error), { cause: error });
+		}
 		// Blocked loaders and non-images (HTML, PHP, SVG, TIFF…) both end up here.
 		if (/unsupported image format|is blocked|not a known/i.test(errorMessage(error))) {
 			throw new ImageError('image_unsupported_type', 'not a JPEG, PNG, WebP or AVIF image', {
