@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { errors } from './errors.ts';
 
+/** How much a write stream buffers before asking the network side to wait. */
+export const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 export interface StoredBody {
 	/** Temporary file holding the bytes; the caller commits or discards it. */
 	tempPath: string;
@@ -59,7 +62,8 @@ export class FileStore {
 	 */
 	async writeTemp(source: AsyncIterable<Buffer>, limit: number): Promise<StoredBody> {
 		const tempPath = this.newTempPath();
-		const out = createWriteStream(tempPath);
+		// A large buffer lets the stream coalesce network chunks into few writev calls.
+		const out = createWriteStream(tempPath, { highWaterMark: WRITE_BUFFER_BYTES });
 		let size = 0;
 		let tooLarge = false;
 		try {

@@ -19,6 +19,7 @@ import { findBucket, runAsCaller, runAsService, type StorageServices } from './c
 import { errors, fromDatabaseError, StorageError } from './errors.ts';
 import { mustBeValidKey } from './names.ts';
 import { verifyUpload } from './signed.ts';
+import { WRITE_BUFFER_BYTES } from './file-store.ts';
 import { checkMimeType, testUploadPermission, uploadLimit, writeObject } from './write.ts';
 
 const TUS_VERSION = '1.0.0';
@@ -100,7 +101,10 @@ export async function createTusHandler(
 
 	/** Appends the request body; returns the new offset. Bytes received before a disconnect stay. */
 	async function append(req: IncomingMessage, state: UploadState, offset: number): Promise<number> {
-		const out = createWriteStream(paths(state.version).bytes, { flags: 'a' });
+		const out = createWriteStream(paths(state.version).bytes, {
+			flags: 'a',
+			highWaterMark: WRITE_BUFFER_BYTES
+		});
 		const room = state.length - offset;
 		let written = 0;
 		let overflow = false;
