@@ -131,7 +131,6 @@ export async function issueToken(
 		redirectTo: options.redirectTo
 	};
 	if (!options.silent) {
-		ctx.limiter.take('emailSent', 'mailer');
 		ctx.outbox.send({
 			to: email,
 			type,

@@ -253,6 +253,8 @@ export async function otp(call: Call): Promise<void> {
 	const redirectTo = redirectOf(call, body);
 	const createAllowed = body.create_user !== false;
 	ctx.limiter.take('emailSent', clientIp(call.req));
+	// Hashed up front: bcrypt inside the transaction would hold PGlite's only connection.
+	const temporaryPasswordHash = await hashPassword(randomBytes(24).toString('base64url'));
 	await authTx(ctx.stack.db, async (tx) => {
 		let user = await findUserByEmail(tx, email);
 		if (!user) {
@@ -262,7 +264,7 @@ export async function otp(call: Call): Promise<void> {
 			// GoTrue gives OTP users a random password so encrypted_password is never empty.
 			user = await createUser(call, tx, {
 				email,
-				passwordHash: await hashPassword(randomBytes(24).toString('base64url')),
+				passwordHash: temporaryPasswordHash,
 				userMetadata: data,
 				appMetadata: EMAIL_APP_METADATA
 			});
