@@ -409,13 +409,8 @@ async function insert(c: Common, relation: Relation): Promise<RestResponse> {
 /** PostgREST ignores nothing silently: filters on an insert would be meaningless, so refuse them. */
 function rejectTopFilters(q: QueryParams, method: string): void {
 	const top = q.nodes.get('')!;
-	if (
-		top.conditions.length ||
-		top.order.length ||
-		top.limit !== undefined ||
-		top.offset !== undefined
-	)
-		throw notImplemented(`filters, order, limit and offset on ${method} to a table`);
+	if (top.conditions.length || top.limit !== undefined || top.offset !== undefined)
+		throw notImplemented(`filters, limit and offset on ${method} to a table`);
 }
 
 async function update(c: Common, relation: Relation): Promise<RestResponse> {

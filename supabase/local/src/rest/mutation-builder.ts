@@ -91,8 +91,8 @@ function whereOrRefuse(
 	verb: 'UPDATE' | 'DELETE'
 ): string {
 	const top = ctx.nodes.get('') ?? { conditions: [], order: [] };
-	if (top.limit !== undefined || top.offset !== undefined || top.order.length > 0)
-		throw notImplemented(`limit, offset and order on ${verb === 'UPDATE' ? 'PATCH' : 'DELETE'}`);
+	if (top.limit !== undefined || top.offset !== undefined)
+		throw notImplemented(`limit and offset on ${verb === 'UPDATE' ? 'PATCH' : 'DELETE'}`);
 	// pg-safeupdate, which hosted Supabase preloads for PostgREST (spec §3.2 step 7).
 	if (top.conditions.length === 0)
 		throw new RestError(400, '21000', `${verb} requires a WHERE clause`);

@@ -278,7 +278,7 @@ export interface ReadPlan {
 	alias: string;
 	relation: Relation | null;
 	select: SelectItem[];
-	/** Apply the top-level filters, order and limit (reads and RPC; not mutation results). */
+	/** Apply the top-level filters (reads, RPC); `order` always applies, sorting a representation. */
 	topModifiers: boolean;
 	count: boolean;
 	/** Effective top-level window (query string, Range header and `[api] max_rows` combined). */
@@ -304,7 +304,7 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 	const columns = level.columns.length ? level.columns.join(', ') : '';
 	const inner =
 		`SELECT ${columns} FROM ${fromSql}${whereSql}` +
-		(plan.topModifiers ? orderSql(ctx, plan.alias, plan.relation, top.order) : '') +
+		orderSql(ctx, plan.alias, plan.relation, top.order) +
 		limitSql(ctx, plan.limit, plan.offset);
 	// Left joins cannot change the count unless a condition looks at them.
 	const countJoins = ctx.embedFilters
