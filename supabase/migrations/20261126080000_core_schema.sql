@@ -155,7 +155,8 @@ create index workshop_members_user_id_idx on public.workshop_members (user_id);
 
 create table public.pieces (
 	id uuid primary key default gen_random_uuid(),
-	workshop_id uuid not null references public.workshops (id) on delete restrict,
+	-- No cascade: a workshop with pieces cannot be deleted (erase or move the pieces first).
+	workshop_id uuid not null references public.workshops (id),
 	maker_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
 	original_language public.language_code not null,
 	attribution_kind public.attribution_kind not null default 'anonymous',

@@ -616,7 +616,10 @@ revoke all on function
 
 grant execute on function private.fold_text(text), private.tiptap_plain_text(jsonb)
 	to anon, authenticated, service_role;
-grant execute on function private.has_publishable_consent(uuid),
+-- The guard trigger runs as the writer; only the service role (and definer functions) ever move a
+-- piece to published, so only it needs the consent check.
+grant execute on function private.has_publishable_consent(uuid) to service_role;
+grant execute on function
 	private.is_valid_transition(public.piece_status, public.piece_status),
 	public.take_quota(text, integer, interval, integer)
 	to authenticated, service_role;

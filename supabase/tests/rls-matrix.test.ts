@@ -7,15 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, testDbKinds, type TestStack } from '../../tests/helpers/stack.ts';
-import {
-	ALL_AUDIENCES,
-	PIECES,
-	SEED,
-	USERS,
-	WORKSHOPS,
-	rowsAs,
-	type Audience
-} from './support.ts';
+import { ALL_AUDIENCES, PIECES, SEED, USERS, WORKSHOPS, rowsAs, type Audience } from './support.ts';
 
 const STAFF_OF_THIS: Audience[] = ['facilitatorOfThis', 'moderator', 'admin'];
 const STAFF_OF_OTHER: Audience[] = ['facilitatorOfOther', 'moderator', 'admin'];
@@ -96,8 +88,8 @@ export const MATRIX: Record<string, TableSpec> = {
 				select: ALL_AUDIENCES,
 				update: ['facilitatorOfThis', 'admin'],
 				delete: [],
-				// Pieces keep their workshop (ON DELETE RESTRICT): admins delete only empty ones.
-				deleteRefused: { audiences: ['admin'], code: '23001' }
+				// Pieces keep their workshop (foreign key, no cascade): admins delete only empty ones.
+				deleteRefused: { audiences: ['admin'], code: '23503' }
 			},
 			{
 				name: 'an empty workshop',

@@ -80,10 +80,7 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 
 		it('the owner of a piece cannot be changed', async () => {
 			const outcome = await as('participantA', (tx) =>
-				tx.query(`update public.pieces set maker_id = $1 where id = $2`, [
-					USERS.maryam,
-					P.draftOfA
-				])
+				tx.query(`update public.pieces set maker_id = $1 where id = $2`, [USERS.maryam, P.draftOfA])
 			);
 			expect(outcome).toMatchObject({ ok: false, code: '42501' });
 		});
@@ -106,7 +103,11 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 					tx.query(`update public.pieces set status = 'published' where id = $1`, [P.draftOfA]),
 				'grant update (status) on public.pieces to authenticated;'
 			);
-			expect(outcome).toMatchObject({ ok: false, code: '42501', message: 'status_change_not_allowed' });
+			expect(outcome).toMatchObject({
+				ok: false,
+				code: '42501',
+				message: 'status_change_not_allowed'
+			});
 		});
 	});
 
@@ -209,7 +210,10 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 				const gallery = await tx.query<{ piece_id: string }>(
 					`select piece_id from public.gallery_page('de')`
 				);
-				return { event: rows[0], inGallery: gallery.rows.some((r) => r.piece_id === P.submittedJohannstadt) };
+				return {
+					event: rows[0],
+					inGallery: gallery.rows.some((r) => r.piece_id === P.submittedJohannstadt)
+				};
 			});
 			expect(outcome).toMatchObject({
 				ok: true,
@@ -479,7 +483,9 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 					const { rows } = await tx.query<{ w: string }>(
 						`select public.join_workshop('faden 2026 demo', 'Nadia', 'ar', '16_plus') as w`
 					);
-					const profile = await tx.query('select display_name, ui_language, age_bracket from public.profiles');
+					const profile = await tx.query(
+						'select display_name, ui_language, age_bracket from public.profiles'
+					);
 					const piece = await tx.query(
 						`insert into public.pieces (workshop_id, original_language) values ($1, 'ar') returning maker_id`,
 						[rows[0].w]
@@ -581,8 +587,11 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 		it('finds published texts across languages, folding accents, and nothing unpublished', async () => {
 			const outcome = await as('anon', async (tx) => {
 				const find = async (q: string) =>
-					(await tx.query<{ piece_id: string }>('select piece_id from public.search_pieces($1)', [q]))
-						.rows.map((r) => r.piece_id);
+					(
+						await tx.query<{ piece_id: string }>('select piece_id from public.search_pieces($1)', [
+							q
+						])
+					).rows.map((r) => r.piece_id);
 				return {
 					german: await find('Fäden'),
 					ukrainian: await find('домівки'),
