@@ -130,6 +130,11 @@ describe.each(testDbKinds())('bootstrap on %s', (kind) => {
 			`select tablename from pg_publication_tables where pubname = 'supabase_realtime'`
 		);
 		expect(published).toEqual([{ tablename: 'notes' }]);
+		// The second migration's session-level `search_path = ''` did not leak into the services.
+		const { rows: path } = await stack.db.query<{ path: string }>(
+			`select current_setting('search_path') as path`
+		);
+		expect(path[0].path).toContain('public');
 	});
 
 	it('applies only new migrations on restart and does not seed again', async () => {

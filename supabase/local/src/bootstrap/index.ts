@@ -181,6 +181,9 @@ async function applyMigrations(
 		try {
 			await db.transaction(async (tx) => {
 				await tx.exec(`set local search_path = public, extensions;\n${sql}`);
+				// `db pull` output sets session-level GUCs (search_path = '', role …); they must not
+				// outlive the migration on this (possibly pooled or only) connection.
+				await tx.exec('reset all');
 				await tx.query(
 					'insert into supabase_migrations.schema_migrations (version, statements, name) values ($1, $2, $3)',
 					[version, [original], name]
@@ -231,9 +234,10 @@ async function runSeed(
 		for (const file of expandGlob(projectDir, pattern)) {
 			const sql = readFileSync(file, 'utf8');
 			try {
-				await db.transaction((tx) =>
-					tx.exec(`set local search_path = public, extensions;\n${sql}`)
-				);
+				await db.transaction(async (tx) => {
+					await tx.exec(`set local search_path = public, extensions;\n${sql}`);
+					await tx.exec('reset all');
+				});
 			} catch (error) {
 				throw fileError(`seed ${relative(projectDir, file)}`, basename(file), error);
 			}
