@@ -1,0 +1,9 @@
+export * from './schema';
+export { isAllowedHref, normalizeHrefInput } from './link';
+export {
+	isEmptyStory,
+	storyCharacterCount,
+	storyFromPlainText,
+	storyPlainText
+} from './plain-text';
+export { parseStoryJson, validateStory } from './validate';
