@@ -7,6 +7,7 @@ import adapter from '@sveltejs/adapter-node';
  * The Supabase origin is added to `img-src` and `connect-src` at runtime (see security-headers.ts),
  * because it comes from the environment, not from the build.
  */
+/** @type {NonNullable<NonNullable<NonNullable<import('@sveltejs/kit').Config['kit']>['csp']>['directives']>} */
 export const cspDirectives = {
 	'default-src': ['self'],
 	'script-src': ['self'],
@@ -29,7 +30,7 @@ const config = {
 		adapter: adapter(),
 		csp: {
 			mode: 'auto',
-			directives: /** @type {import('@sveltejs/kit').CspDirectives} */ (cspDirectives)
+			directives: cspDirectives
 		}
 	}
 };
