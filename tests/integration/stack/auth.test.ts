@@ -749,6 +749,29 @@ describe.each(testDbKinds())('auth on %s (confirmations on)', (kind) => {
 		expect(done.data.user?.email).toBe(newEmail);
 	});
 
+	it('changes an email through an admin-generated email_change_new link', async () => {
+		const email = uniqueEmail('before');
+		const admin = client(stack, stack.keys.secret).auth.admin;
+		const { data: created } = await admin.createUser({
+			email,
+			password: PASSWORD,
+			email_confirm: true
+		});
+		const newEmail = uniqueEmail('after');
+		const link = await admin.generateLink({ type: 'email_change_new', email, newEmail });
+		expect(link.error).toBeNull();
+		expect(link.data.properties).toMatchObject({ verification_type: 'email_change_new' });
+		expect(link.data.user.new_email).toBe(newEmail);
+		const verified = await client(stack).auth.verifyOtp({
+			token_hash: link.data.properties!.hashed_token,
+			type: 'email_change'
+		});
+		expect(verified.error).toBeNull();
+		expect(verified.data.user).toMatchObject({ id: created.user!.id, email: newEmail });
+		const missing = await admin.generateLink({ type: 'recovery', email: uniqueEmail('ghost') });
+		expect(missing.error).toMatchObject({ status: 404, code: 'user_not_found' });
+	});
+
 	it('rate-limits anonymous sign-ins when config.toml asks for it', async () => {
 		const first = await client(stack).auth.signInAnonymously();
 		expect(first.error).toBeNull();

@@ -324,6 +324,11 @@ export async function adminGenerateLink(call: Call): Promise<void> {
 					'validation_failed',
 					'The new_email address is required for email change links'
 				);
+			if (type === 'email_change_current' && !ctx.settings.doubleConfirmChanges)
+				throw badRequest(
+					'validation_failed',
+					'Enable secure email change to generate link for current email'
+				);
 			const { rows } = await tx.query('select 1 from auth.users where email = $1', [newEmail]);
 			if (rows.length)
 				throw unprocessable(
@@ -335,7 +340,9 @@ export async function adminGenerateLink(call: Call): Promise<void> {
 		const issued = await issueToken(ctx, tx, user, mailType, {
 			redirectTo,
 			silent: true,
-			toEmail: mailType === 'email_change' ? newEmail : undefined
+			toEmail: type === 'email_change_new' ? newEmail : undefined,
+			newEmail,
+			currentAddress: type === 'email_change_current'
 		});
 		const fresh = (await findUserById(tx, user.id)) as UserRow;
 		return {

@@ -86,13 +86,30 @@ export async function issueToken(
 	tx: Queryable,
 	user: UserRow,
 	type: MailType,
-	options: { redirectTo: string; pkce?: Pkce | null; silent?: boolean; toEmail?: string }
+	options: {
+		redirectTo: string;
+		pkce?: Pkce | null;
+		silent?: boolean;
+		/** Recipient and hash input; the user's address when omitted. */
+		toEmail?: string;
+		/** email_change: the address being changed to (default `toEmail`). */
+		newEmail?: string;
+		/** email_change: the token for the current address (admin `email_change_current`). */
+		currentAddress?: boolean;
+	}
 ): Promise<IssuedToken> {
 	const email = (options.toEmail ?? user.email ?? '').toLowerCase();
 	const otp = generateOtp(ctx.settings.otpLength);
 	const hash = tokenHash(email, otp);
 	const stored = options.pkce ? `pkce_${hash}` : hash;
-	const column = COLUMNS[type];
+	const column =
+		type === 'email_change' && options.currentAddress
+			? {
+					token: 'email_change_token_current',
+					sentAt: 'email_change_sent_at',
+					otType: 'email_change_token_current'
+				}
+			: COLUMNS[type];
 	await tx.query(
 		`update auth.users set ${column.token} = $2, ${column.sentAt} = now(), updated_at = now() where id = $1`,
 		[user.id, stored]
@@ -101,7 +118,7 @@ export async function issueToken(
 	if (type === 'email_change') {
 		await tx.query(
 			`update auth.users set email_change = $2, email_change_confirm_status = 0 where id = $1`,
-			[user.id, email]
+			[user.id, (options.newEmail ?? email).toLowerCase()]
 		);
 	}
 	if (options.pkce) {

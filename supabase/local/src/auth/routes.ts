@@ -108,15 +108,10 @@ export async function signup(call: Call): Promise<void> {
 			if (!ctx.settings.enableConfirmations)
 				throw unprocessable('user_already_exists', 'User already registered');
 			// With confirmations on, GoTrue answers as if it signed up someone new (no enumeration).
-			return { user: obfuscatedUser(email, data) };
+			return obfuscatedUser(email, data);
 		}
-		if (user) {
-			await tx.query(
-				`update auth.users set encrypted_password = $2, raw_user_meta_data = $3, updated_at = now() where id = $1`,
-				[user.id, passwordHash, JSON.stringify(mergeMetadata(user.raw_user_meta_data, data))]
-			);
-			user = (await findUserById(tx, user.id)) as UserRow;
-		} else {
+		// An existing unconfirmed user is not updated: GoTrue cannot be sure of the claimed identity.
+		if (!user) {
 			user = await createUser(call, tx, {
 				email,
 				passwordHash,
@@ -147,7 +142,7 @@ function obfuscatedUser(email: string, data: Record<string, unknown>): Record<st
 	return {
 		id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
 		aud: 'authenticated',
-		role: 'authenticated',
+		role: '',
 		email,
 		phone: '',
 		confirmation_sent_at: now,
