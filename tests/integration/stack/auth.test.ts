@@ -772,9 +772,26 @@ describe.each(testDbKinds())('auth on %s (confirmations on)', (kind) => {
 		expect(missing.error).toMatchObject({ status: 404, code: 'user_not_found' });
 	});
 
-	it('rate-limits anonymous sign-ins when config.toml asks for it', async () => {
-		const first = await client(stack).auth.signInAnonymously();
+	it('rate-limits anonymous sign-ins; a confirmed email makes the anonymous user permanent', async () => {
+		const supabase = client(stack);
+		const first = await supabase.auth.signInAnonymously();
 		expect(first.error).toBeNull();
+		const email = uniqueEmail('linked');
+		const pending = await supabase.auth.updateUser({ email });
+		expect(pending.data.user).toMatchObject({ is_anonymous: true, new_email: email });
+		const [mail] = await mailsTo(stack, email);
+		const linked = await client(stack).auth.verifyOtp({
+			email,
+			token: mail.otp,
+			type: 'email_change'
+		});
+		expect(linked.error).toBeNull();
+		expect(linked.data.user).toMatchObject({
+			id: first.data.user!.id,
+			email,
+			is_anonymous: false,
+			app_metadata: { provider: 'email', providers: ['email'] }
+		});
 		const second = await client(stack).auth.signInAnonymously();
 		expect(second.error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
 	});

@@ -375,7 +375,12 @@ async function applyEmailChange(
 	await tx.query(
 		`update auth.users set email = email_change, email_change = '', email_change_token_new = '',
 			email_change_token_current = '', email_change_confirm_status = 0,
-			email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now()
+			email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now(),
+			-- an anonymous user who confirmed an address is a permanent email user now
+			raw_app_meta_data = case when is_anonymous
+				then coalesce(raw_app_meta_data, '{}'::jsonb) || '{"provider":"email","providers":["email"]}'::jsonb
+				else raw_app_meta_data end,
+			is_anonymous = false
 		 where id = $1`,
 		[user.id]
 	);
