@@ -82,6 +82,15 @@ async function handle(ctx: AuthContext, { req, res, url, path }: RequestContext)
 		sendJson(res, 200, ctx.stack.keys.jwks, { 'cache-control': 'public, max-age=600' });
 		return true;
 	}
+	if ((path === '/outbox' || path === '/outbox.json') && !isLoopback(req.socket.remoteAddress)) {
+		// The outbox holds working login codes: never hand it to another machine, even with --host.
+		sendAuthError(
+			req,
+			res,
+			new AuthError(403, 'not_admin', 'The mail outbox is only served to localhost')
+		);
+		return true;
+	}
 	if (method === 'GET' && path === '/outbox.json') {
 		sendJson(res, 200, { messages: ctx.outbox.list(url.searchParams.get('to')) });
 		return true;
@@ -171,4 +180,12 @@ function publicSettings(settings: AuthSettings) {
 		sms_provider: '',
 		saml_enabled: false
 	};
+}
+
+function isLoopback(address: string | undefined): boolean {
+	return (
+		address === '::1' ||
+		(address?.startsWith('127.') ?? false) ||
+		(address?.startsWith('::ffff:127.') ?? false)
+	);
 }
