@@ -5,6 +5,7 @@
  */
 import type { Database, Queryable } from '../core/db.ts';
 
+/** Runs `fn` in one transaction as `supabase_auth_admin` with `search_path = auth`. */
 export function authTx<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
 	return db.transaction(async (tx) => {
 		await tx.query(

@@ -45,6 +45,7 @@ export function sendAuthError(req: IncomingMessage, res: ServerResponse, error: 
 	});
 }
 
+/** Answers an OAuthError as `{error, error_description}` with status 400. */
 export function sendOAuthError(res: ServerResponse, error: OAuthError): void {
 	sendJson(res, 400, { error: error.error, error_description: error.description });
 }

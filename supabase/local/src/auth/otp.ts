@@ -215,6 +215,7 @@ const VERIFY_TYPES = [
 ] as const;
 export type VerifyType = (typeof VERIFY_TYPES)[number];
 
+/** The `type` of a /verify request; phone types are refused (no SMS locally). */
 export function readVerifyType(value: unknown): VerifyType {
 	if (typeof value === 'string' && (VERIFY_TYPES as readonly string[]).includes(value))
 		return value as VerifyType;

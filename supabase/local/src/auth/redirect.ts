@@ -5,6 +5,7 @@
  */
 import type { AuthSettings } from './settings.ts';
 
+/** Whether `candidate` may be redirected to after a verification. */
 export function isAllowedRedirect(settings: AuthSettings, candidate: string): boolean {
 	let url: URL;
 	try {
@@ -22,6 +23,7 @@ export function isAllowedRedirect(settings: AuthSettings, candidate: string): bo
 	return settings.additionalRedirectUrls.some((pattern) => globMatch(pattern, candidate));
 }
 
+/** The requested redirect if allowed, else an allowed Referer, else `site_url`. */
 export function pickRedirect(
 	settings: AuthSettings,
 	requested: string | null | undefined,

@@ -11,6 +11,7 @@ import type { AuthContext } from './context.ts';
 /** Auth bodies are small JSON objects; GoTrue rejects large ones too. */
 const BODY_LIMIT = 256 * 1024;
 
+/** Parses a JSON object body of at most BODY_LIMIT bytes (413 beyond, 400 if not JSON). */
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
 	let raw: Buffer;
 	try {
@@ -39,6 +40,7 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
 	return parsed as Record<string, unknown>;
 }
 
+/** The peer address, the key of per-IP rate limits. */
 export function clientIp(req: IncomingMessage): string {
 	return req.socket.remoteAddress ?? 'unknown';
 }
@@ -67,6 +69,7 @@ export async function verifiedClaims(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Whether `value` is a UUID string (GoTrue rejects other ids before querying). */
 export function isUuid(value: unknown): value is string {
 	return typeof value === 'string' && UUID.test(value);
 }

@@ -197,6 +197,7 @@ async function touchSession(tx: Queryable, sessionId: string): Promise<void> {
 	);
 }
 
+/** Whether an auth.sessions row with this id still exists (it is deleted on logout). */
 export async function sessionExists(tx: Queryable, sessionId: string): Promise<boolean> {
 	const { rows } = await tx.query('select 1 from auth.sessions where id = $1', [sessionId]);
 	return rows.length > 0;

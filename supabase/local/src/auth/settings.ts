@@ -32,6 +32,7 @@ export interface AuthSettings {
 	adminRoles: string[];
 }
 
+/** Reads the auth settings from a parsed config.toml, filling in the CLI defaults. */
 export function authSettings(config: ProjectConfig): AuthSettings {
 	const auth = config.auth ?? {};
 	const email = auth.email ?? {};

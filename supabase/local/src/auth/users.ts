@@ -45,11 +45,13 @@ export interface IdentityRow {
 	email: string | null;
 }
 
+/** The auth.users row with this id, soft-deleted ones included. */
 export async function findUserById(tx: Queryable, id: string): Promise<UserRow | null> {
 	const { rows } = await tx.query<UserRow>('select * from auth.users where id = $1', [id]);
 	return rows[0] ?? null;
 }
 
+/** The live (not soft-deleted, not SSO) user with this address, matched lower-cased. */
 export async function findUserByEmail(tx: Queryable, email: string): Promise<UserRow | null> {
 	const { rows } = await tx.query<UserRow>(
 		'select * from auth.users where email = $1 and is_sso_user = false and deleted_at is null',
@@ -58,6 +60,7 @@ export async function findUserByEmail(tx: Queryable, email: string): Promise<Use
 	return rows[0] ?? null;
 }
 
+/** The user's identities, oldest first, as GoTrue lists them. */
 export async function identitiesOf(tx: Queryable, userId: string): Promise<IdentityRow[]> {
 	const { rows } = await tx.query<IdentityRow>(
 		'select * from auth.identities where user_id = $1 order by created_at, id',
@@ -159,6 +162,7 @@ export function mergeMetadata(
 	return out;
 }
 
+/** Whether `banned_until` lies in the future. */
 export function isBanned(user: UserRow): boolean {
 	return user.banned_until !== null && new Date(user.banned_until).getTime() > Date.now();
 }
@@ -209,6 +213,7 @@ function identityJson(identity: IdentityRow): Record<string, unknown> {
 	return out;
 }
 
+/** The GoTrue User JSON of `user`, with its identities read from the database. */
 export async function loadUserJson(tx: Queryable, user: UserRow): Promise<Record<string, unknown>> {
 	return userJson(user, await identitiesOf(tx, user.id));
 }

@@ -5,6 +5,7 @@ import type { AuthSettings } from './settings.ts';
 /** GoTrue's email check is deliberately loose: one @, a dot-free-or-not domain, no spaces. */
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
+/** A lower-cased, trimmed email address, or GoTrue's 400 validation error. */
 export function readEmail(value: unknown): string {
 	if (typeof value !== 'string' || !value.trim())
 		throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
@@ -14,10 +15,12 @@ export function readEmail(value: unknown): string {
 	return email;
 }
 
+/** A non-empty string, or undefined for anything else. */
 export function optionalString(value: unknown): string | undefined {
 	return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** An optional JSON object field; 400 when it is present but not an object. */
 export function readObject(value: unknown, name: string): Record<string, unknown> | undefined {
 	if (value === undefined || value === null) return undefined;
 	if (typeof value !== 'object' || Array.isArray(value))
