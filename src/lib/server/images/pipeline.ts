@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
+import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import {
 	ALLOWED_FORMATS,
@@ -115,7 +115,7 @@ async function runPipeline(
 	const meta = await readHeader(input);
 	const { width: srcWidth, height: srcHeight } = meta.autoOrient;
 
-	let decoded: { data: Buffer; info: sharp.OutputInfo };
+	let decoded: { data: Buffer; info: OutputInfo };
 	try {
 		let pipeline = sharp(input, INPUT_OPTIONS);
 		// Transparent parts would turn black in the JPEG fallback; fabric is shown on white.
