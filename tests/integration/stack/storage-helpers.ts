@@ -1,5 +1,5 @@
 /** Shared set-up for the storage suites: a stack on the storage fixture project and its clients. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
@@ -62,5 +62,16 @@ export function storageDir(stack: TestStack, sub: 'tmp' | 'objects' | 'tus'): st
 	return join(stack.stack.dataDir, 'storage', sub);
 }
 
-export const bytes = (size: number, seed = 7) =>
-	Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + seed) % 251));
+/** Deterministic test bytes. */
+export function bytes(size: number, seed = 7): Buffer {
+	const out = Buffer.allocUnsafe(size);
+	for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) % 251;
+	return out;
+}
+
+/** Compares large bodies by hash: deep equality over big Buffers is slow in vitest. */
+export function digest(data: ArrayBuffer | Buffer): string {
+	return createHash('sha256')
+		.update(Buffer.isBuffer(data) ? data : Buffer.from(data))
+		.digest('hex');
+}

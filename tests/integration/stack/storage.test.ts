@@ -2,6 +2,7 @@
  * Storage conformance against the unmodified supabase-js storage client (spec §4, §7): every
  * operation, with the fixture project's storage.objects policies allowing and denying it.
  */
+import { request } from 'node:http';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -11,6 +12,7 @@ import {
 	STORAGE_PROJECT,
 	bytes,
 	client,
+	digest,
 	filesUnder,
 	makeUser,
 	storageDir,
@@ -612,6 +614,86 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(await (await storage.download(long)).data!.text()).toBe('long');
 			// Bytes live under bucket/object id/version, never under the user's key.
 			expect(filesUnder(storageDir(stack, 'objects')).every((f) => !f.includes('xxxx'))).toBe(true);
+		});
+	});
+
+	describe('consistency and fairness', () => {
+		it('leaves row and bytes as they were when the final write fails', async () => {
+			const storage = alice.client.storage.from('photos');
+			const fresh = `${alice.id}/fail-after-write-new.txt`;
+			const failed = await storage.upload(fresh, 'never stored', { contentType: 'text/plain' });
+			expect(failed.error).toMatchObject({ status: 500, statusCode: '500' });
+			expect(await objectRow('photos', fresh)).toBeUndefined();
+
+			const kept = `${alice.id}/fail-after-write-kept.txt`;
+			await storage.upload(`${alice.id}/before-move.txt`, 'first version', {
+				contentType: 'text/plain'
+			});
+			expect((await storage.move(`${alice.id}/before-move.txt`, kept)).error).toBeNull();
+			const { rows } = await stack.db.query<{ id: string }>(
+				`select id from storage.objects where bucket_id = 'photos' and name = $1`,
+				[kept]
+			);
+			const before = filesUnder(storageDir(stack, 'objects')).filter((f) => f.includes(rows[0].id));
+			expect(before).toHaveLength(1);
+
+			const overwrite = await storage.upload(kept, 'second version', {
+				upsert: true,
+				contentType: 'text/plain'
+			});
+			expect(overwrite.error).toMatchObject({ status: 500 });
+			expect(await (await storage.download(kept)).data!.text()).toBe('first version');
+			expect(
+				filesUnder(storageDir(stack, 'objects')).filter((f) => f.includes(rows[0].id))
+			).toEqual(before);
+			expect(filesUnder(storageDir(stack, 'tmp'))).toEqual([]);
+		});
+
+		it('serves other requests while a slow upload is still sending its body', async () => {
+			const path = `${alice.id}/slow.bin`;
+			const total = 512 * 1024;
+			const target = new URL(`${stack.url}/storage/v1/object/photos/${path}`);
+			let finish: (() => void) | undefined;
+			const slow = new Promise<{ status: number; body: string }>((resolve, reject) => {
+				const req = request(
+					target,
+					{
+						method: 'POST',
+						headers: {
+							authorization: `Bearer ${alice.token}`,
+							'content-type': 'application/octet-stream',
+							'content-length': String(total)
+						}
+					},
+					(res) => {
+						let text = '';
+						res.setEncoding('utf8');
+						res.on('data', (chunk: string) => (text += chunk));
+						res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+					}
+				);
+				req.on('error', reject);
+				req.write(bytes(total / 2));
+				finish = () => req.end(bytes(total / 2, 9));
+			});
+
+			// The upload holds no database while its body is still arriving.
+			const listed = await alice.client.storage.from('photos').list(alice.id);
+			expect(listed.error).toBeNull();
+			const other = await alice.client.storage
+				.from('photos')
+				.upload(`${alice.id}/meanwhile.txt`, 'quick', { contentType: 'text/plain' });
+			expect(other.error).toBeNull();
+			expect(await objectRow('photos', path)).toBeUndefined();
+
+			finish!();
+			const done = await slow;
+			expect(done.status).toBe(200);
+			expect(JSON.parse(done.body)).toMatchObject({ Key: `photos/${path}` });
+			const { data } = await alice.client.storage.from('photos').download(path);
+			expect(digest(await data!.arrayBuffer())).toBe(
+				digest(Buffer.concat([bytes(total / 2), bytes(total / 2, 9)]))
+			);
 		});
 	});
 

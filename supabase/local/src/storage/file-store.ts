@@ -5,7 +5,7 @@
  * only referenced by its row after the rename, and the previous version is removed after commit.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -64,6 +64,9 @@ export class FileStore {
 		const tempPath = this.newTempPath();
 		// A large buffer lets the stream coalesce network chunks into few writev calls.
 		const out = createWriteStream(tempPath, { highWaterMark: WRITE_BUFFER_BYTES });
+		// Without a listener a late write error (after we stop) would crash the process.
+		let failure: Error | null = null;
+		out.on('error', (error) => (failure ??= error));
 		let size = 0;
 		let tooLarge = false;
 		try {
@@ -72,19 +75,17 @@ export class FileStore {
 				if (tooLarge) continue;
 				if (size > limit) {
 					tooLarge = true;
-					out.destroy();
 					continue;
 				}
 				if (!out.write(chunk)) await once(out, 'drain');
 			}
-			if (tooLarge) throw errors.entityTooLarge();
-			await new Promise<void>((done, fail) =>
-				out.end((error?: Error | null) => (error ? fail(error) : done()))
-			);
 		} catch (error) {
-			out.destroy();
+			failure ??= error as Error;
+		}
+		await finish(out);
+		if (tooLarge || failure) {
 			await rm(tempPath, { force: true });
-			throw error;
+			throw tooLarge ? errors.entityTooLarge() : failure;
 		}
 		return { tempPath, size };
 	}
@@ -134,4 +135,16 @@ function bucketDir(bucketId: string): string {
 function assertSafeName(name: string): string {
 	if (!/^[A-Za-z0-9-]+$/.test(name)) throw errors.internal(`unsafe version "${name}"`);
 	return name;
+}
+
+/** Ends a write stream and waits until its file is closed, whether or not writing failed. */
+export function finish(out: WriteStream): Promise<void> {
+	return new Promise((done) => {
+		if (out.closed || out.destroyed) {
+			done();
+			return;
+		}
+		out.once('close', () => done());
+		out.end();
+	});
 }

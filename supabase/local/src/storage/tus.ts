@@ -19,7 +19,7 @@ import { findBucket, runAsCaller, runAsService, type StorageServices } from './c
 import { errors, fromDatabaseError, StorageError } from './errors.ts';
 import { mustBeValidKey } from './names.ts';
 import { verifyUpload } from './signed.ts';
-import { WRITE_BUFFER_BYTES } from './file-store.ts';
+import { WRITE_BUFFER_BYTES, finish } from './file-store.ts';
 import { checkMimeType, testUploadPermission, uploadLimit, writeObject } from './write.ts';
 
 const TUS_VERSION = '1.0.0';
@@ -105,12 +105,14 @@ export async function createTusHandler(
 			flags: 'a',
 			highWaterMark: WRITE_BUFFER_BYTES
 		});
+		let failure: Error | null = null;
+		out.on('error', (error) => (failure ??= error));
 		const room = state.length - offset;
 		let written = 0;
 		let overflow = false;
 		try {
 			for await (const chunk of req as AsyncIterable<Buffer>) {
-				if (overflow) continue;
+				if (overflow || failure) continue;
 				const slice = written + chunk.length > room ? chunk.subarray(0, room - written) : chunk;
 				if (slice.length < chunk.length) overflow = true;
 				written += slice.length;
@@ -119,7 +121,8 @@ export async function createTusHandler(
 		} catch {
 			// client went away: keep what arrived, as TUS expects
 		}
-		await new Promise<void>((done) => out.end(() => done()));
+		await finish(out);
+		if (failure) throw failure;
 		if (overflow) throw errors.entityTooLarge();
 		return offset + written;
 	}
