@@ -58,6 +58,7 @@ export interface ProcessedImage {
 		dominant: string;
 	};
 	source: {
+		/** `jpeg`, `png`, `webp`, `avif` or `heic`. */
 		format: string;
 		/** As displayed, i.e. after EXIF orientation. */
 		width: number;
@@ -157,7 +158,7 @@ async function runPipeline(
 		derivatives,
 		placeholder,
 		source: {
-			format: meta.format === 'heif' ? (meta.compression ?? 'heif') : meta.format,
+			format: meta.format === 'heif' ? (meta.compression === 'av1' ? 'avif' : 'heic') : meta.format,
 			width: srcWidth,
 			height: srcHeight,
 			hadMetadata: {
