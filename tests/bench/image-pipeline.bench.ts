@@ -71,7 +71,8 @@ console.log(JSON.stringify({ cpuMs, jpegOnlyCpuMs, bytes, widths }));
 	);
 	const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
 		cwd: fileURLToPath(new URL('../..', import.meta.url)),
-		maxBuffer: 1 << 20
+		maxBuffer: 1 << 20,
+		timeout: 180_000
 	});
 	return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildReport;
 }
@@ -111,13 +112,19 @@ async function measureMagick(args: string[], outDir: string): Promise<number> {
 	const env = { ...process.env, MAGICK_THREAD_LIMIT: '1' };
 	if (existsSync('/usr/bin/time')) {
 		const report = join(outDir, 'time.txt');
-		await run('/usr/bin/time', ['-f', '%U %S', '-o', report, CONVERT, ...args], { env });
+		await run('/usr/bin/time', ['-f', '%U %S', '-o', report, CONVERT, ...args], {
+			env,
+			timeout: 180_000
+		});
 		const [user, system] = (await readFile(report, 'utf8')).trim().split(/\s+/).map(Number);
 		return (user + system) * 1000;
 	}
 	// bash's `times` prints the shell's and then its children's user and system time.
 	const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-	const { stdout } = await run('bash', ['-c', `${CONVERT} ${quoted} >/dev/null; times`], { env });
+	const { stdout } = await run('bash', ['-c', `${CONVERT} ${quoted} >/dev/null; times`], {
+		env,
+		timeout: 180_000
+	});
 	const children = stdout.trim().split('\n').at(-1) ?? '';
 	const seconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => +m[1] * 60 + +m[2]);
 	return (seconds[0] + seconds[1]) * 1000;
