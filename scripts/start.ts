@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startStack } from '../supabase/local/src/stack.ts';
 import { buildIfNeeded } from './build-if-needed.ts';
+import { seedMedia } from './seed-media.ts';
 
 const { values } = parseArgs({
 	options: {
@@ -32,6 +33,11 @@ const stack = await startStack({
 	reset: values.reset,
 	log: values.quiet ? () => {} : undefined
 });
+
+// Pictures for the seeded pieces; idempotent, so it runs on every start without blocking the app.
+seedMedia({ url: stack.url, secretKey: stack.keys.secret }).catch((error: unknown) =>
+	console.warn('[seed-media] failed', error)
+);
 
 const appUrl = `http://${values.host}:${values.port}`;
 const env = {
