@@ -640,6 +640,15 @@ describe.each(testDbKinds())('auth on %s (autoconfirm)', (kind) => {
 			.setExpirationTime(now + 600)
 			.sign(new TextEncoder().encode(JWT_SECRET));
 		await expectError(await call(`Bearer ${ghost}`), 403, 'user_not_found');
+		// A correctly signed token with a role that is not an admin role gets no admin API.
+		const postgresRole = await new SignJWT({ role: 'postgres' })
+			.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+			.setExpirationTime(now + 600)
+			.sign(new TextEncoder().encode(JWT_SECRET));
+		const notAdmin = await fetch(`${stack.url}/auth/v1/admin/users`, {
+			headers: { authorization: `Bearer ${postgresRole}`, 'x-supabase-api-version': '2024-01-01' }
+		});
+		await expectError(notAdmin, 403, 'not_admin');
 		// Without the API version header, the legacy error shape.
 		const legacy = await fetch(`${stack.url}/auth/v1/user`, {
 			headers: { authorization: 'Bearer x' }
