@@ -51,7 +51,7 @@ export function createStoryEditor(setup: StoryEditorSetup): Editor {
 					isAllowedUri: (url) => normalizeHrefInput(url) !== null
 				}
 			}),
-			
+			StorySafetyNet,
 			Extension.create({
 				name: 'storyLinkShortcut',
 				addKeyboardShortcuts: () => ({
