@@ -25,8 +25,11 @@ async function readIfExists(path: string): Promise<string | undefined> {
  * Loads a legal text in the reader's language, or the German one (the legally binding version)
  * when no translation exists. Read on every request, so an operator's edit shows without restart.
  */
-export async function loadLegalText(document: LegalDocument, locale: Locale): Promise<LegalText> {
-	const dir = contentDir();
+export async function loadLegalText(
+	document: LegalDocument,
+	locale: Locale,
+	dir = contentDir()
+): Promise<LegalText> {
 	const localized = await readIfExists(resolve(dir, `${document}.${locale}.md`));
 	if (localized !== undefined) {
 		return { html: renderMarkdown(localized), lang: locale, fallback: false };
