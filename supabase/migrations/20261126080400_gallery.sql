@@ -4,6 +4,8 @@
 -- One page of the public gallery: newest published pieces first, each with its cover photo (the
 -- first by position) and its title and caption in `p_language`, falling back to the piece's
 -- original language. Keyset pagination: pass the last row's published_at and piece_id.
+-- PL/pgSQL rather than SQL so that each connection plans the query once and reuses the plan
+-- (a SQL function with SET search_path is re-planned on every call).
 create function public.gallery_page(
 	p_language public.language_code,
 	p_limit integer default 60,
@@ -28,53 +30,57 @@ create function public.gallery_page(
 	alt_text text,
 	image_variants jsonb
 )
-language sql
+language plpgsql
 stable
 security invoker
 set search_path = ''
 as $$
-	select
-		p.id,
-		p.workshop_id,
-		p.published_at,
-		p.original_language,
-		p.attribution_kind,
-		p.attribution_text,
-		t.language,
-		t.title,
-		t.caption,
-		ph.id,
-		ph.width,
-		ph.height,
-		ph.placeholder,
-		ph.dominant_color,
-		coalesce(ph.alt_text ->> p_language::text, ph.alt_text ->> p.original_language::text),
-		ph.public_variants
-	from public.pieces p
-	left join lateral (
-		select tx.language, tx.title, tx.caption
-		from public.piece_texts tx
-		where tx.piece_id = p.id
-		order by tx.language = p_language desc, tx.language = p.original_language desc
-		limit 1
-	) t on true
-	left join lateral (
-		select f.id, f.width, f.height, f.placeholder, f.dominant_color, f.alt_text,
-			f.public_variants
-		from public.piece_photos f
-		where f.piece_id = p.id
-		order by f.position
-		limit 1
-	) ph on true
-	where p.status = 'published'
-		and (p_workshop_id is null or p.workshop_id = p_workshop_id)
-		and (
-			p_before_published_at is null
-			or (p_before_id is null and p.published_at < p_before_published_at)
-			or (p.published_at, p.id) < (p_before_published_at, p_before_id)
-		)
-	order by p.published_at desc, p.id desc
-	limit least(greatest(coalesce(p_limit, 60), 1), 100)
+#variable_conflict use_column
+begin
+	return query
+		select
+			p.id,
+			p.workshop_id,
+			p.published_at,
+			p.original_language,
+			p.attribution_kind,
+			p.attribution_text,
+			t.language,
+			t.title,
+			t.caption,
+			ph.id,
+			ph.width,
+			ph.height,
+			ph.placeholder,
+			ph.dominant_color,
+			coalesce(ph.alt_text ->> p_language::text, ph.alt_text ->> p.original_language::text),
+			ph.public_variants
+		from public.pieces p
+		left join lateral (
+			select tx.language, tx.title, tx.caption
+			from public.piece_texts tx
+			where tx.piece_id = p.id
+			order by tx.language = p_language desc, tx.language = p.original_language desc
+			limit 1
+		) t on true
+		left join lateral (
+			select f.id, f.width, f.height, f.placeholder, f.dominant_color, f.alt_text,
+				f.public_variants
+			from public.piece_photos f
+			where f.piece_id = p.id
+			order by f.position
+			limit 1
+		) ph on true
+		where p.status = 'published'
+			and (p_workshop_id is null or p.workshop_id = p_workshop_id)
+			and (
+				p_before_published_at is null
+				or (p_before_id is null and p.published_at < p_before_published_at)
+				or (p.published_at, p.id) < (p_before_published_at, p_before_id)
+			)
+		order by p.published_at desc, p.id desc
+		limit least(greatest(coalesce(p_limit, 60), 1), 100);
+end
 $$;
 
 -- Full-text search over titles, captions and stories in every language; one row per matching

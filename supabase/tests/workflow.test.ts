@@ -583,6 +583,56 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 		});
 	});
 
+	describe('gallery', () => {
+		it('pages by keyset without gaps or repeats, newest first, and filters by workshop', async () => {
+			const outcome = await as('anon', async (tx) => {
+				type Row = { piece_id: string; published_at: Date; workshop_id: string };
+				const page = (args: string) =>
+					tx.query<Row>(
+						`select piece_id, published_at, workshop_id from public.gallery_page(${args})`
+					);
+				const all = (await page(`'en', 100`)).rows;
+				const first = (await page(`'en', 10`)).rows;
+				const last = first[first.length - 1];
+				const second = (
+					await tx.query<Row>(
+						`select piece_id, published_at, workshop_id from public.gallery_page('en', 10, $1, $2)`,
+						[last.published_at, last.piece_id]
+					)
+				).rows;
+				const neustadt = (await page(`'de', 100, null, null, '${WORKSHOPS.neustadt}'`)).rows;
+				return { all, first, second, neustadt };
+			});
+			expect(outcome.ok).toBe(true);
+			if (!outcome.ok) return;
+			const { all, first, second, neustadt } = outcome.value;
+			expect(all).toHaveLength(24);
+			const times = all.map((r) => new Date(r.published_at).getTime());
+			expect(times).toEqual([...times].sort((a, b) => b - a));
+			expect([...first, ...second].map((r) => r.piece_id)).toEqual(
+				all.slice(0, 20).map((r) => r.piece_id)
+			);
+			expect(neustadt.length).toBeGreaterThan(0);
+			expect(neustadt.every((r) => r.workshop_id === WORKSHOPS.neustadt)).toBe(true);
+		});
+
+		it('falls back to the original language and returns public media only', async () => {
+			const outcome = await as('anon', (tx) =>
+				tx.query<{ text_language: string; title: string; image_variants: Record<string, unknown> }>(
+					`select text_language, title, image_variants from public.gallery_page('en', 100)
+					 where piece_id = $1`,
+					[SEED.piece(6)]
+				)
+			);
+			expect(outcome).toMatchObject({
+				ok: true,
+				value: { rows: [{ text_language: 'uk', title: 'Соняшники на Ельбі' }] }
+			});
+			if (outcome.ok)
+				expect(Object.keys(outcome.value.rows[0].image_variants)).toEqual(['jpg', 'avif', 'webp']);
+		});
+	});
+
 	describe('search', () => {
 		it('finds published texts across languages, folding accents, and nothing unpublished', async () => {
 			const outcome = await as('anon', async (tx) => {
