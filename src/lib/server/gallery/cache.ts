@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import type { RequestEvent } from '@sveltejs/kit';
+
+/** Shared caches may keep a public page this long, then serve it stale while revalidating. */
+const PUBLIC_CACHE = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';
+
+/**
+ * Marks an anonymous public response as cacheable, with a weak ETag over the data it renders
+ * (the HTML differs per response by its CSP nonce, hence weak). The supabase hook overrides this
+ * with `private, no-store` whenever the request carries or sets a session.
+ */
+export function setPublicCache(
+	event: Pick<RequestEvent, 'setHeaders' | 'url'>,
+	data: unknown
+): void {
+	const hash = createHash('sha256')
+		.update(event.url.pathname + event.url.search)
+		.update(JSON.stringify(data))
+		.digest('base64url')
+		.slice(0, 27);
+	event.setHeaders({ 'cache-control': PUBLIC_CACHE, etag: `W/"${hash}"` });
+}
+
+/** Same headers for a `+server.ts` response body. */
+export function publicCacheHeaders(body: string | Uint8Array): Record<string, string> {
+	const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+	return { 'cache-control': PUBLIC_CACHE, etag: `"${hash}"` };
+}

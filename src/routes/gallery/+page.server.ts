@@ -1,0 +1,26 @@
+import { parseView, viewParams } from '$lib/components/gallery/view';
+import { setPublicCache } from '$lib/server/gallery/cache';
+import { loadFacets, loadGalleryPage } from '$lib/server/gallery/queries';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const { locals, url } = event;
+	const view = parseView(url.searchParams);
+	const facets = await loadFacets(locals.supabase, locals.locale);
+	const page = Number(url.searchParams.get('page') ?? '1');
+	const result = await loadGalleryPage(locals.supabase, locals.locale, view, facets, {
+		before: url.searchParams.get('before'),
+		page: Number.isInteger(page) && page > 0 ? page : 1
+	});
+	const data = {
+		view,
+		viewSearch: viewParams(view).toString(),
+		isFirstPage: !url.searchParams.has('before') && !url.searchParams.has('page'),
+		workshops: facets.workshops.map(({ value, label }) => ({ value, label })),
+		themes: facets.themes.map(({ value, label }) => ({ value, label })),
+		pieces: result.pieces,
+		next: result.next
+	};
+	setPublicCache(event, data);
+	return data;
+};
