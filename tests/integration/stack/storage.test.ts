@@ -649,6 +649,33 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(filesUnder(storageDir(stack, 'tmp'))).toEqual([]);
 		});
 
+		it('drops the temporary file when the client disconnects mid-upload', async () => {
+			const path = `${alice.id}/cut-off.bin`;
+			const tmp = storageDir(stack, 'tmp');
+			// The server works on its own schedule: wait for conditions, never for a duration.
+			const until = async (condition: () => boolean) => {
+				for (let i = 0; i < 200 && !condition(); i++) await new Promise((d) => setTimeout(d, 25));
+			};
+			const req = request(`${stack.url}/storage/v1/object/photos/${path}`, {
+				method: 'POST',
+				headers: {
+					authorization: `Bearer ${alice.token}`,
+					'content-type': 'application/octet-stream',
+					'content-length': String(256 * 1024)
+				}
+			});
+			const closed = new Promise((resolve) => req.on('close', resolve));
+			req.on('error', () => undefined);
+			req.write(bytes(64 * 1024));
+			await until(() => filesUnder(tmp).length > 0);
+			expect(filesUnder(tmp)).toHaveLength(1);
+			req.destroy();
+			await closed;
+			await until(() => filesUnder(tmp).length === 0);
+			expect(filesUnder(tmp)).toEqual([]);
+			expect(await objectRow('photos', path)).toBeUndefined();
+		});
+
 		it('serves other requests while a slow upload is still sending its body', async () => {
 			const path = `${alice.id}/slow.bin`;
 			const total = 512 * 1024;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { errors } from './errors.ts';
 
 /** How much a write stream buffers before asking the network side to wait. */
@@ -60,7 +60,7 @@ export class FileStore {
 	 * file and keeps reading the rest of the body (so the client still gets the error response),
 	 * then fails with EntityTooLarge. The temporary file never survives a failure.
 	 */
-	async writeTemp(source: AsyncIterable<Buffer>, limit: number): Promise<StoredBody> {
+	async writeTemp(source: Readable, limit: number): Promise<StoredBody> {
 		const tempPath = this.newTempPath();
 		// A large buffer lets the stream coalesce network chunks into few writev calls.
 		const out = createWriteStream(tempPath, { highWaterMark: WRITE_BUFFER_BYTES });
@@ -69,19 +69,36 @@ export class FileStore {
 		out.on('error', (error) => (failure ??= error));
 		let size = 0;
 		let tooLarge = false;
-		try {
-			for await (const chunk of source) {
+		// Plain 'data' events with backpressure: cheaper per chunk than async iteration.
+		await new Promise<void>((done) => {
+			const stop = (error?: Error) => {
+				if (error) failure ??= error;
+				out.off('drain', resume);
+				done();
+			};
+			const resume = () => source.resume();
+			source.on('data', (chunk: Buffer) => {
 				size += chunk.length;
-				if (tooLarge) continue;
+				if (tooLarge || failure) return;
 				if (size > limit) {
 					tooLarge = true;
-					continue;
+					return;
 				}
-				if (!out.write(chunk)) await once(out, 'drain');
-			}
-		} catch (error) {
-			failure ??= error as Error;
-		}
+				if (!out.write(chunk)) {
+					source.pause();
+					out.once('drain', resume);
+				}
+			});
+			source.once('end', () => stop());
+			source.once('error', (error) => stop(error));
+			source.once('close', () => {
+				if (!source.readableEnded) stop(new Error('request aborted'));
+			});
+			out.once('error', () => {
+				// keep reading (and discarding) so the client still gets an answer
+				source.resume();
+			});
+		});
 		await finish(out);
 		if (tooLarge || failure) {
 			await rm(tempPath, { force: true });

@@ -312,7 +312,12 @@ export async function createTusHandler(
 
 	return {
 		async handle(ctx) {
-			const method = ctx.req.method ?? 'GET';
+			// tus-js-client's overridePatchMethod sends PATCH/DELETE as POST for old proxies.
+			const method = (
+				header(ctx.req, 'x-http-method-override') ??
+				ctx.req.method ??
+				'GET'
+			).toUpperCase();
 			let rest = ctx.path.slice(BASE.length);
 			const signed = rest === '/sign' || rest.startsWith('/sign/');
 			if (signed) rest = rest.slice('/sign'.length);
