@@ -583,6 +583,23 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 		});
 	});
 
+	describe('quotas', () => {
+		it('allow p_limit takes per window and then refuse with quota_exceeded', async () => {
+			const outcome = await as('anonymousParticipant', async (tx) => {
+				const take = () =>
+					tx.query<{ used: number }>(`select public.take_quota('uploads', 2, '1 hour') as used`);
+				const used = [(await take()).rows[0].used, (await take()).rows[0].used];
+				try {
+					await take();
+					return { used, third: 'allowed' };
+				} catch (error) {
+					return { used, third: (error as Error).message };
+				}
+			});
+			expect(outcome).toEqual({ ok: true, value: { used: [1, 2], third: 'quota_exceeded' } });
+		});
+	});
+
 	describe('gallery', () => {
 		it('pages by keyset without gaps or repeats, newest first, and filters by workshop', async () => {
 			const outcome = await as('anon', async (tx) => {
