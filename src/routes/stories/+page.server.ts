@@ -1,0 +1,9 @@
+import { setPublicCache } from '$lib/server/gallery/cache';
+import { loadStories } from '$lib/server/gallery/stories';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const stories = await loadStories(event.locals.supabase, event.locals.locale);
+	setPublicCache(event, stories);
+	return { stories };
+};

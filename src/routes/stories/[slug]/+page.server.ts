@@ -1,0 +1,14 @@
+import { error } from '@sveltejs/kit';
+import { setPublicCache } from '$lib/server/gallery/cache';
+import { loadStory } from '$lib/server/gallery/stories';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const { slug } = event.params;
+	if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) {
+		error(404, { message: 'Story not found', code: 'story_not_found' });
+	}
+	const data = await loadStory(event.locals.supabase, event.locals.locale, slug);
+	setPublicCache(event, data);
+	return data;
+};
