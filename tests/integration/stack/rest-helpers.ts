@@ -17,7 +17,8 @@ export function restClient(
 	return createClient(stack.url, options.key ?? stack.keys.publishable, {
 		auth: { persistSession: false, autoRefreshToken: false },
 		realtime: { transport: ws as never },
-		db: { schema: options.schema ?? 'public' },
+		// The schema is chosen at run time; the client's type only knows 'public'.
+		db: { schema: (options.schema ?? 'public') as 'public' },
 		global: options.token ? { headers: { Authorization: `Bearer ${options.token}` } } : {}
 	});
 }

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { asCaller, resolveCaller, type Caller } from '../core/caller.ts';
 import { asPgError, type Database, type Queryable } from '../core/db.ts';
-import { JwtError, type Keys } from '../core/keys.ts';
+import { JwtError, gatewayToken, type Keys } from '../core/keys.ts';
 import {
 	RestError,
 	fromPgError,
@@ -110,9 +110,23 @@ function toRestError(error: unknown, anon: boolean): RestError {
 	throw error;
 }
 
+/** Verified tokens by value, as PostgREST's JWT cache: signature checks dominate small reads. */
+const verifiedByKeys = new WeakMap<Keys, Map<string, { caller: Caller; until: number }>>();
+const JWT_CACHE_SIZE = 1000;
+
 async function authenticate(env: RestEnvironment, headers: IncomingHttpHeaders): Promise<Caller> {
+	let verified = verifiedByKeys.get(env.keys);
+	if (!verified) verifiedByKeys.set(env.keys, (verified = new Map()));
+	const token = gatewayToken(headers);
+	const hit = token ? verified.get(token) : undefined;
+	if (hit && hit.until > Date.now()) return hit.caller;
 	try {
-		return await resolveCaller(env.keys, headers);
+		const caller = await resolveCaller(env.keys, headers);
+		if (token && typeof caller.claims.exp === 'number') {
+			if (verified.size >= JWT_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+			verified.set(token, { caller, until: caller.claims.exp * 1000 });
+		}
+		return caller;
 	} catch (error) {
 		if (!(error instanceof JwtError)) throw error;
 		const code = error.reason === 'expired' || error.reason === 'claims' ? 'PGRST303' : 'PGRST301';
