@@ -1,0 +1,142 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+
+/*
+ * Erasing a piece or a whole account. Storage objects go first, through the Storage API (never by
+ * deleting storage rows, which would orphan the files), because their paths are known only from
+ * the rows; then the rows. Only the service role may delete from `masters` and `public-media`, so
+ * the object removal uses the admin client, always on paths read with the user's own client (RLS
+ * decides which pieces are theirs) or under the user's own folder. `admin` is that client,
+ * passed in so the functions run outside SvelteKit too (integration tests).
+ */
+
+type Variants = Record<string, Record<string, string>> | null;
+
+interface PhotoPaths {
+	master_path: string;
+	variants: Variants;
+	public_variants: Variants;
+}
+
+function variantPaths(variants: Variants): string[] {
+	return Object.values(variants ?? {}).flatMap((byWidth) => Object.values(byWidth ?? {}));
+}
+
+/** Every object under `prefix` in `bucket` (folders walked), read with the admin client. */
+export async function listAllObjects(
+	admin: SupabaseClient,
+	bucket: string,
+	prefix: string
+): Promise<string[]> {
+	const storage = admin.storage.from(bucket);
+	const found: string[] = [];
+	const pageSize = 1000;
+	for (let offset = 0; ; offset += pageSize) {
+		const { data, error } = await storage.list(prefix, { limit: pageSize, offset });
+		if (error) throw error;
+		for (const entry of data) {
+			const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+			// storage.search reports folders with a null id.
+			if (entry.id === null) found.push(...(await listAllObjects(admin, bucket, path)));
+			else found.push(path);
+		}
+		if (data.length < pageSize) return found;
+	}
+}
+
+async function removeObjects(
+	admin: SupabaseClient,
+	bucket: string,
+	paths: string[]
+): Promise<void> {
+	const storage = admin.storage.from(bucket);
+	for (let i = 0; i < paths.length; i += 500) {
+		const { error } = await storage.remove(paths.slice(i, i + 500));
+		if (error) throw error;
+	}
+}
+
+async function photoPathsOf(supabase: SupabaseClient, pieceIds: string[]): Promise<PhotoPaths[]> {
+	if (pieceIds.length === 0) return [];
+	const { data, error } = await supabase
+		.from('piece_photos')
+		.select('master_path, variants, public_variants')
+		.in('piece_id', pieceIds);
+	if (error) throw error;
+	return data as PhotoPaths[];
+}
+
+/**
+ * Removes the public copies of a piece's pictures (after withdrawal the rows no longer name them,
+ * so pass the paths read before). Public-media is written only by the service role.
+ */
+export async function removePublicMedia(admin: SupabaseClient, paths: string[]): Promise<void> {
+	if (paths.length > 0) await removeObjects(admin, 'public-media', paths);
+}
+
+/** The public-media paths of a maker's piece, read with their own client (RLS: own pieces). */
+export async function publicMediaPaths(
+	supabase: SupabaseClient,
+	pieceId: string
+): Promise<string[]> {
+	return (await photoPathsOf(supabase, [pieceId])).flatMap((p) => variantPaths(p.public_variants));
+}
+
+/**
+ * Erases one of the caller's pieces: its public copies, masters and derivatives, then the rows
+ * (`delete_own_piece` refuses anything not theirs with `piece_not_found`).
+ */
+export async function deleteOwnPiece(
+	admin: SupabaseClient,
+	supabase: SupabaseClient,
+	userId: string,
+	pieceId: string
+): Promise<void> {
+	const { data: piece, error } = await supabase
+		.from('pieces')
+		.select('id')
+		.eq('id', pieceId)
+		.eq('maker_id', userId)
+		.maybeSingle();
+	if (error) throw error;
+	if (!piece) throw Object.assign(new Error('piece_not_found'), { code: 'P0001' });
+	const photos = await photoPathsOf(supabase, [pieceId]);
+	await removePublicMedia(
+		admin,
+		photos.flatMap((p) => variantPaths(p.public_variants))
+	);
+	const masters = new Set([
+		...photos.flatMap((p) => [p.master_path, ...variantPaths(p.variants)]),
+		...(await listAllObjects(admin, 'masters', `${userId}/${pieceId}`))
+	]);
+	await removeObjects(admin, 'masters', [...masters]);
+	const { error: rpcError } = await supabase.rpc('delete_own_piece', { p_piece_id: pieceId });
+	if (rpcError) throw rpcError;
+}
+
+/**
+ * Erases the caller's account: public copies of their pieces, everything under their folder in
+ * `masters` and `originals`, then the auth user, whose deletion cascades to every row they own.
+ * The caller should sign out afterwards (the session's refresh token is gone with the user).
+ */
+export async function deleteOwnAccount(
+	admin: SupabaseClient,
+	supabase: SupabaseClient,
+	userId: string
+): Promise<void> {
+	const { data: pieces, error } = await supabase.from('pieces').select('id').eq('maker_id', userId);
+	if (error) throw error;
+	const photos = await photoPathsOf(
+		supabase,
+		pieces.map((p) => p.id as string)
+	);
+	await removePublicMedia(
+		admin,
+		photos.flatMap((p) => variantPaths(p.public_variants))
+	);
+	await removeObjects(admin, 'masters', await listAllObjects(admin, 'masters', userId));
+	await removeObjects(admin, 'originals', await listAllObjects(admin, 'originals', userId));
+	// Service role: only the admin API deletes an auth user; the cascade removes profile, pieces,
+	// texts, photos rows, consents, memberships, tickets and quotas.
+	const { error: deleteError } = await admin.auth.admin.deleteUser(userId);
+	if (deleteError) throw deleteError;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter } from './rate-limit';
+
+describe('createRateLimiter', () => {
+	const rule = { capacity: 3, refillPerMinute: 1 };
+
+	it('allows a burst up to the capacity, then refuses until tokens come back', () => {
+		let now = 0;
+		const limiter = createRateLimiter(() => now);
+		expect([1, 2, 3, 4].map(() => limiter.take('join', rule, '203.0.113.1'))).toEqual([
+			true,
+			true,
+			true,
+			false
+		]);
+		now += 30_000;
+		expect(limiter.take('join', rule, '203.0.113.1')).toBe(false);
+		now += 30_000;
+		expect(limiter.take('join', rule, '203.0.113.1')).toBe(true);
+	});
+
+	it('keeps addresses and limit names apart', () => {
+		const limiter = createRateLimiter(() => 0);
+		for (let i = 0; i < 3; i++) limiter.take('join', rule, '203.0.113.1');
+		expect(limiter.take('join', rule, '203.0.113.1')).toBe(false);
+		expect(limiter.take('join', rule, '203.0.113.2')).toBe(true);
+		expect(limiter.take('ticket', rule, '203.0.113.1')).toBe(true);
+	});
+});
