@@ -288,6 +288,33 @@ describe.each(testDbKinds())('resumable uploads on %s', (kind) => {
 		expect(finish.body).toBe('The resource already exists');
 	});
 
+	it('accepts a signed upload token on /upload/resumable/sign, with no other credentials', async () => {
+		const objectName = `${alice.id}/signed-resumable.png`;
+		const signed = await alice.client.storage.from('photos').createSignedUploadUrl(objectName);
+		expect(signed.error).toBeNull();
+		const body = bytes(100 * 1024, 4);
+		const outcome = await tusUpload(body, {
+			endpoint: `${endpoint()}/sign`,
+			headers: { 'x-signature': signed.data!.token },
+			chunkSize: 40 * 1024,
+			metadata: metadata('photos', objectName)
+		});
+		expect(outcome.error).toBeNull();
+		expect(outcome.url).toContain('/upload/resumable/sign/');
+		const { rows } = await stack.db.query<{ owner_id: string }>(
+			`select owner_id from storage.objects where bucket_id = 'photos' and name = $1`,
+			[objectName]
+		);
+		expect(rows[0]?.owner_id).toBe(alice.id);
+
+		const forged = await tusUpload(body, {
+			endpoint: `${endpoint()}/sign`,
+			headers: { 'x-signature': signed.data!.token },
+			metadata: metadata('photos', `${bob.id}/elsewhere.png`)
+		});
+		expect((forged.error as tus.DetailedError).originalResponse?.getStatus()).toBe(400);
+	});
+
 	it('refuses anonymous or tokenless creation in a policy-protected bucket', async () => {
 		const outcome = await tusUpload(bytes(10), {
 			endpoint: endpoint(),

@@ -243,12 +243,8 @@ export async function createTusHandler(
 		const caller = signed ? await callerOf(ctx, true) : await callerOf(ctx, false);
 		const result = await withLock(uploadId, async () => {
 			const state = await load(uploadId);
-			if (!state || state.signed !== signed) throw errors.noSuchUpload();
-			if (signed)
-				await verifyUpload(
-					header(req, 'x-signature') ?? null,
-					`${state.bucketId}/${state.objectName}`
-				);
+			if (!state) throw errors.noSuchUpload();
+			await authorize(ctx, state, signed);
 			const offset = await offsetOf(state);
 			const claimed = Number(req.headers['upload-offset']);
 			if (claimed !== offset) {
@@ -272,10 +268,21 @@ export async function createTusHandler(
 		res.end();
 	}
 
-	async function head(ctx: RequestContext, uploadId: string): Promise<void> {
-		await callerOf(ctx, true);
+	/** Signed uploads prove themselves with the token on every request, as Storage requires. */
+	async function authorize(ctx: RequestContext, state: UploadState, signed: boolean) {
+		if (state.signed !== signed) throw errors.noSuchUpload();
+		if (signed)
+			await verifyUpload(
+				header(ctx.req, 'x-signature') ?? null,
+				`${state.bucketId}/${state.objectName}`
+			);
+	}
+
+	async function head(ctx: RequestContext, uploadId: string, signed: boolean): Promise<void> {
+		await callerOf(ctx, signed);
 		const state = await load(uploadId);
 		if (!state) throw errors.noSuchUpload();
+		await authorize(ctx, state, signed);
 		ctx.res.writeHead(200, {
 			'tus-resumable': TUS_VERSION,
 			'upload-offset': String(await offsetOf(state)),
@@ -285,11 +292,12 @@ export async function createTusHandler(
 		ctx.res.end();
 	}
 
-	async function terminate(ctx: RequestContext, uploadId: string): Promise<void> {
-		await callerOf(ctx, false);
+	async function terminate(ctx: RequestContext, uploadId: string, signed: boolean): Promise<void> {
+		await callerOf(ctx, signed);
 		await withLock(uploadId, async () => {
 			const state = await load(uploadId);
 			if (!state) throw errors.noSuchUpload();
+			await authorize(ctx, state, signed);
 			if (state.completed)
 				throw new StorageError('TusError', 400, 'Cannot terminate an already completed upload');
 			const p = paths(state.version);
@@ -325,8 +333,8 @@ export async function createTusHandler(
 			try {
 				if (uploadId === '' && method === 'POST') await create(ctx, signed);
 				else if (uploadId !== '' && method === 'PATCH') await patch(ctx, uploadId, signed);
-				else if (uploadId !== '' && method === 'HEAD') await head(ctx, uploadId);
-				else if (uploadId !== '' && method === 'DELETE') await terminate(ctx, uploadId);
+				else if (uploadId !== '' && method === 'HEAD') await head(ctx, uploadId, signed);
+				else if (uploadId !== '' && method === 'DELETE') await terminate(ctx, uploadId, signed);
 				else return false;
 			} catch (error) {
 				sendTusError(ctx.res, error, services.log);
