@@ -105,6 +105,19 @@ describe('StoryEditor', () => {
 		expect(validateStory(hidden())).toEqual({ ok: true, doc: expected });
 	});
 
+	it('answers the keyboard shortcuts for bold, italic and link', async () => {
+		const { textbox, editor } = await renderEditor({ value: story('Stich') });
+		editor.commands.selectAll();
+		await fireEvent.keyDown(textbox, { key: 'b', ctrlKey: true });
+		await fireEvent.keyDown(textbox, { key: 'i', ctrlKey: true });
+		expect(screen.getByRole('button', { name: 'Fett' }).getAttribute('aria-pressed')).toBe('true');
+		expect(screen.getByRole('button', { name: 'Kursiv' }).getAttribute('aria-pressed')).toBe(
+			'true'
+		);
+		await fireEvent.keyDown(textbox, { key: 'k', ctrlKey: true });
+		expect(screen.getByRole('textbox', { name: 'Adresse des Links' })).toBeTruthy();
+	});
+
 	it('cleans pasted HTML down to the story schema, dropping unsafe links', async () => {
 		const { editor, hidden } = await renderEditor();
 		editor.view.pasteHTML(
