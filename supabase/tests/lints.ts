@@ -262,12 +262,15 @@ export const AUTHENTICATED_DEFINER_ALLOWLIST: Record<string, string> = {
 	'public.join_workshop(p_code text, p_display_name text, p_ui_language public.language_code, p_age_bracket public.age_bracket)': `${PARTICIPANT_RPC}: participants (anonymous sign-ins included) join with a code whose hash they cannot read`,
 	'public.submit_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the only way from draft/changes_requested to submitted; checks maker, state, photo and title`,
 	'public.withdraw_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the maker withdraws their own piece from any state`,
-	'public.moderate_piece(p_piece_id uuid, p_action public.moderation_action, p_expected_status public.piece_status, p_reason_codes text[], p_note text, p_note_language public.language_code)':
+	'public.moderate_piece(p_piece_id uuid, p_action public.moderation_action, p_expected_status public.piece_status, p_reason_codes text[], p_note text, p_note_language public.language_tag)':
 		'staff RPC: re-reads the caller’s staff role on every call, refuses own pieces and missing consent, conditional UPDATE for concurrent moderators',
 	'public.rotate_join_code(p_workshop_id uuid)':
 		'staff RPC: admins and the workshop’s facilitators issue a new code, shown once',
 	'public.create_return_ticket()': `${PARTICIPANT_RPC}: issues the caller’s own return code, shown once`,
 	'public.take_quota(p_bucket text, p_limit integer, p_window interval, p_amount integer)': `${PARTICIPANT_RPC}: only ever counts the caller’s own usage up`,
+	'public.delete_own_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the maker erases their own piece in any state (GDPR Art. 17); deletes only where maker_id = auth.uid()`,
+	'public.issue_return_ticket_for(p_user_id uuid)':
+		'staff RPC: re-checks that the caller is staff for that participant (private.is_staff_for_user) and not the participant themself',
 	'private.is_admin()': POLICY_HELPER,
 	'private.is_moderator()': POLICY_HELPER,
 	'private.is_facilitator_of(p_workshop_id uuid)': POLICY_HELPER,

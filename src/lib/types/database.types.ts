@@ -689,6 +689,7 @@ export type Database = {
 		};
 		Functions: {
 			create_return_ticket: { Args: Record<PropertyKey, never>; Returns: string };
+			delete_own_piece: { Args: { p_piece_id: string }; Returns: undefined };
 			gallery_page: {
 				Args: {
 					p_before_id?: string;
@@ -713,6 +714,15 @@ export type Database = {
 					published_at: string;
 					text_language: Database['public']['Enums']['language_code'];
 					title: string;
+					workshop_id: string;
+				}[];
+			};
+			issue_return_ticket_for: { Args: { p_user_id: string }; Returns: string };
+			join_code_workshop: {
+				Args: { p_code: string };
+				Returns: {
+					joining_open: boolean;
+					title: Json;
 					workshop_id: string;
 				}[];
 			};
