@@ -267,6 +267,51 @@ describe.each(testDbKinds())('resumable uploads on %s', (kind) => {
 		expect(digest(await data!.arrayBuffer())).toBe(digest(body));
 	});
 
+	it('lets a resuming client take over from a connection that silently stalled', async () => {
+		const body = bytes(128 * 1024, 6);
+		const objectName = `${alice.id}/stalled.png`;
+		const created = await raw(endpoint(), 'POST', {
+			...auth(alice),
+			'upload-length': String(body.length),
+			'upload-metadata': encodeMetadata(metadata('photos', objectName))
+		});
+		const location = created.headers['location'] as string;
+		// A PATCH that sends a quarter and then neither finishes nor closes (a half-open link).
+		const stalled = request(location, {
+			method: 'PATCH',
+			headers: {
+				...auth(alice),
+				'tus-resumable': '1.0.0',
+				'content-type': 'application/offset+octet-stream',
+				'upload-offset': '0',
+				'content-length': String(body.length)
+			}
+		});
+		stalled.on('error', () => undefined);
+		stalled.write(body.subarray(0, body.length / 4));
+		let offset = 0;
+		for (let i = 0; i < 200 && offset < body.length / 4; i++) {
+			offset = Number((await raw(location, 'HEAD', auth(alice))).headers['upload-offset']);
+			if (offset < body.length / 4) await new Promise((done) => setTimeout(done, 25));
+		}
+		expect(offset).toBe(body.length / 4);
+
+		const rest = await raw(
+			location,
+			'PATCH',
+			{
+				...auth(alice),
+				'content-type': 'application/offset+octet-stream',
+				'upload-offset': String(offset)
+			},
+			body.subarray(offset)
+		);
+		stalled.destroy();
+		expect(rest.status).toBe(204);
+		const { data } = await alice.client.storage.from('photos').download(objectName);
+		expect(digest(await data!.arrayBuffer())).toBe(digest(body));
+	});
+
 	it('asks again at completion: a name taken meanwhile fails the last PATCH with 409', async () => {
 		const objectName = `${alice.id}/raced.png`;
 		const created = await raw(endpoint(), 'POST', {

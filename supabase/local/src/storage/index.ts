@@ -62,7 +62,7 @@ export async function createStorageService(stack: StackContext): Promise<Service
 	};
 	await upsertConfiguredBuckets(stack.db, config.storage?.buckets);
 	await sweepOrphans(services);
-	const tus = await createTusHandler(services, stack);
+	const tus = await createTusHandler(services);
 
 	return {
 		prefix: '/storage/v1',

@@ -2,6 +2,8 @@
  * Object operations (spec §4.3–§4.9). Each asks Postgres, as the caller, exactly what Supabase
  * Storage asks (spec §4.11), so the project's storage.objects policies decide.
  */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Caller, RequestInfo } from '../core/caller.ts';
 import type { Queryable } from '../core/db.ts';
 import { readUploadBody } from './body.ts';
@@ -12,15 +14,12 @@ import {
 	ownerColumns,
 	runAsCaller,
 	runAsService,
-	OBJECT_COLUMNS,
 	type ObjectRow,
 	type StorageServices
 } from './context.ts';
 import { errors } from './errors.ts';
 import { mustBeValidKey } from './names.ts';
 import { checkMimeType, testUploadPermission, uploadLimit, writeObject } from './write.ts';
-import type { IncomingMessage } from 'node:http';
-import { randomUUID } from 'node:crypto';
 
 export interface CallContext {
 	services: StorageServices;
@@ -355,5 +354,3 @@ export async function copyObject(
 	});
 	return { Id: id, Key: `${t.destinationBucket}/${t.destinationKey}` };
 }
-
-export { OBJECT_COLUMNS };

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { resolveCaller, type Caller } from '../core/caller.ts';
-import type { RequestContext, StackContext } from '../core/http.ts';
+import type { RequestContext } from '../core/http.ts';
 import { JwtError } from '../core/keys.ts';
 import { findBucket, runAsCaller, runAsService, type StorageServices } from './context.ts';
 import { errors, fromDatabaseError, StorageError } from './errors.ts';
@@ -47,13 +47,29 @@ export interface TusHandler {
 	handle(ctx: RequestContext): Promise<boolean>;
 }
 
-export async function createTusHandler(
-	services: StorageServices,
-	_stack: StackContext
-): Promise<TusHandler> {
+export async function createTusHandler(services: StorageServices): Promise<TusHandler> {
 	const dir = services.files.tusDir;
 	await dropExpired(dir);
 	const locks = new Map<string, Promise<unknown>>();
+	/** The request currently appending to each upload. */
+	const writers = new Map<string, IncomingMessage>();
+
+	/**
+	 * A client resuming after a network drop may reach us before we noticed its old connection
+	 * died; like tus' own server, end the old request so the new one is not stuck behind it.
+	 */
+	const takeOver = (id: string, req: IncomingMessage) => {
+		const previous = writers.get(id);
+		if (previous && previous !== req) previous.destroy();
+	};
+	const appendAs = async (id: string, req: IncomingMessage, fn: () => Promise<number>) => {
+		writers.set(id, req);
+		try {
+			return await fn();
+		} finally {
+			if (writers.get(id) === req) writers.delete(id);
+		}
+	};
 
 	/** One request at a time per upload; the rest wait in arrival order. */
 	const withLock = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
@@ -224,7 +240,7 @@ export async function createTusHandler(
 		const hasBody = /^application\/offset\+octet-stream/i.test(header(req, 'content-type') ?? '');
 		if (hasBody) {
 			const offset = await withLock(id, async () => {
-				const next = await append(req, state, 0);
+				const next = await appendAs(id, req, () => append(req, state, 0));
 				if (next === state.length) await complete(state, caller, ctx);
 				return next;
 			});
@@ -241,6 +257,7 @@ export async function createTusHandler(
 		if (!/^application\/offset\+octet-stream/i.test(header(req, 'content-type') ?? ''))
 			throw new StorageError('TusError', 415, 'Invalid Content-Type');
 		const caller = signed ? await callerOf(ctx, true) : await callerOf(ctx, false);
+		takeOver(uploadId, req);
 		const result = await withLock(uploadId, async () => {
 			const state = await load(uploadId);
 			if (!state) throw errors.noSuchUpload();
@@ -255,7 +272,7 @@ export async function createTusHandler(
 				req.resume();
 				return { offset, completed: true };
 			}
-			const next = await append(req, state, offset);
+			const next = await appendAs(uploadId, req, () => append(req, state, offset));
 			if (next === state.length) await complete(state, caller, ctx);
 			return { offset: next, completed: next === state.length };
 		});
