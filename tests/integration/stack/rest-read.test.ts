@@ -316,10 +316,19 @@ describe.each(testDbKinds())('REST reads (%s)', (kind) => {
 		expect((await service.from('secrets').select('value')).data).toEqual([{ value: 'hidden' }]);
 	});
 
-	it('answers 406 PGRST107 for media types it does not produce', async () => {
-		const { status, error } = await anon.from('posts').select('id').csv();
+	it('renders CSV as PostgREST does and answers 406 PGRST107 for other media types', async () => {
+		const { data, error } = await anon
+			.from('posts')
+			.select('id, title, tags, score')
+			.order('id')
+			.csv();
+		expect(error).toBeNull();
+		expect(data).toBe(
+			'id,title,tags,score\n1,"Hello world","{stitch,red}",4.50\n3,"Blue flowers","{wool,blue}",9.25'
+		);
+		const { status, error: geoError } = await anon.from('posts').select('id').geojson();
 		expect(status).toBe(406);
-		expect(error?.code).toBe('PGRST107');
+		expect(geoError?.code).toBe('PGRST107');
 	});
 
 	it('refuses unsupported features loudly instead of answering differently', async () => {

@@ -264,6 +264,7 @@ function singularCheck(c: Common): ((row: ResultRow) => void) | undefined {
 }
 
 function contentType(c: Common): string {
+	if (c.media.csv) return 'text/csv; charset=utf-8';
 	return c.media.singular ? 'application/vnd.pgrst.object+json; charset=utf-8' : JSON_TYPE;
 }
 
@@ -333,7 +334,8 @@ async function read(c: Common, relation: Relation): Promise<RestResponse> {
 		count: c.prefs.count !== undefined,
 		limit,
 		offset,
-		stripNulls: c.media.stripNulls
+		stripNulls: c.media.stripNulls,
+		csv: c.media.csv
 	});
 	checkUnusedNodes(ctx);
 	const row = await run(
@@ -381,6 +383,7 @@ async function mutate(
 		topModifiers: false,
 		count: false,
 		stripNulls: c.media.stripNulls,
+		csv: c.media.csv,
 		keyColumns: headersOnly ? relation.primaryKey : undefined
 	});
 	checkUnusedNodes(ctx);
@@ -508,6 +511,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	const rowsSql = callRowsSql(fn, call);
 	const top = q.nodes.get('')!;
 	if (fn.returns !== 'rows') {
+		if (c.media.csv)
+			throw new RestError(406, 'PGRST107', 'None of these media types are available: text/csv');
 		if (top.conditions.length || top.order.length || q.hasSelect)
 			throw notImplemented(
 				`select, filters and order on the result of ${fn.schema}.${name} (it returns ${fn.returnType})`
@@ -544,7 +549,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 		count: c.prefs.count !== undefined,
 		limit,
 		offset,
-		stripNulls: c.media.stripNulls
+		stripNulls: c.media.stripNulls,
+		csv: c.media.csv
 	});
 	checkUnusedNodes(ctx);
 	// A function returning one composite value answers an object, as PostgREST does.

@@ -45,20 +45,22 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 export interface MediaChoice {
 	singular: boolean;
 	stripNulls: boolean;
+	csv: boolean;
 }
 
 /** Picks the first acceptable media type of `Accept`; PGRST107 when none is. */
 export function negotiate(accept: string | undefined): MediaChoice {
-	if (!accept || accept.trim() === '') return { singular: false, stripNulls: false };
+	if (!accept || accept.trim() === '') return { singular: false, stripNulls: false, csv: false };
 	for (const entry of accept.split(',')) {
 		const [type, ...params] = entry.split(';').map((s) => s.trim().toLowerCase());
 		const stripNulls = params.includes('nulls=stripped');
 		if (type === 'application/json' || type === '*/*' || type === 'application/*')
-			return { singular: false, stripNulls: false };
+			return { singular: false, stripNulls: false, csv: false };
+		if (type === 'text/csv') return { singular: false, stripNulls: false, csv: true };
 		if (type === 'application/vnd.pgrst.object+json' || type === 'application/vnd.pgrst.object')
-			return { singular: true, stripNulls };
+			return { singular: true, stripNulls, csv: false };
 		if (type === 'application/vnd.pgrst.array+json' || type === 'application/vnd.pgrst.array')
-			return { singular: false, stripNulls };
+			return { singular: false, stripNulls, csv: false };
 	}
 	throw new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`);
 }

@@ -285,6 +285,8 @@ export interface ReadPlan {
 	limit?: number;
 	offset?: number;
 	stripNulls: boolean;
+	/** Render `text/csv` as PostgREST does: a header of keys, then each row's record text. */
+	csv?: boolean;
 	/** Output only these columns' values (for the Location header), instead of the body. */
 	keyColumns?: string[];
 }
@@ -315,6 +317,10 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 		: 'NULL::bigint';
 	let body = `coalesce(json_agg(_postgrest_t), '[]')`;
 	if (plan.stripNulls) body = `json_strip_nulls(${body})`;
+	if (plan.csv)
+		body =
+			`coalesce((SELECT string_agg(pgrst_key, ',') FROM json_object_keys(json_agg(_postgrest_t)->0) AS pgrst_key), '')` +
+			` || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')`;
 	if (plan.keyColumns)
 		body = `coalesce(json_agg(json_build_array(${plan.keyColumns.map((c) => `_postgrest_t.${ident(c)}`).join(', ')})), '[]')`;
 	const withSql = plan.ctes.length ? `WITH ${plan.ctes.join(', ')} ` : '';

@@ -34,7 +34,9 @@ export function findFunction(
 			'PGRST202',
 			`Could not find the function ${schema}.${name}${argNames.length ? `(${list})` : ' without parameters'} in the schema cache`,
 			`Searched for the function ${schema}.${name}${argNames.length ? ` with parameters ${list}` : ' without parameters'} or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
-			null
+			overloads.length
+				? `Perhaps you meant to call the function ${schema}.${name}(${overloads[0].args.map((a) => a.name).join(', ')})`
+				: null
 		);
 	}
 	throw new RestError(
