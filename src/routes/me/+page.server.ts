@@ -1,0 +1,123 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { localizeHref } from '$lib/paraglide/runtime';
+import { realEmail, requireUser } from '$lib/server/auth';
+import {
+	deleteOwnAccount,
+	deleteOwnPiece,
+	publicMediaPaths,
+	removePublicMedia
+} from '$lib/server/participant/deletion';
+import { field, rpcErrorCode } from '$lib/server/participant/forms';
+import { supabaseAdmin } from '$lib/server/supabase-admin';
+import type { Actions, PageServerLoad } from './$types';
+
+interface PieceRow {
+	id: string;
+	status: string;
+	original_language: string;
+	created_at: string;
+	piece_texts: { language: string; title: string }[];
+	piece_photos: { position: number; dominant_color: string | null }[];
+	moderation_events: {
+		id: number;
+		action: string;
+		reason_codes: string[];
+		note: string | null;
+		note_language: string | null;
+		to_status: string;
+	}[];
+}
+
+/** A moderator's message explains the current status only if it led to it. */
+const EXPLAINED = new Set(['changes_requested', 'rejected']);
+
+export const load: PageServerLoad = async ({ locals, depends }) => {
+	depends('supabase:db:pieces');
+	const user = await requireUser();
+	const [profile, pieces] = await Promise.all([
+		locals.supabase.from('profiles').select('display_name').eq('id', user.id).maybeSingle(),
+		locals.supabase
+			.from('pieces')
+			.select(
+				'id, status, original_language, created_at, piece_texts(language, title), piece_photos(position, dominant_color), moderation_events(id, action, reason_codes, note, note_language, to_status)'
+			)
+			.eq('maker_id', user.id)
+			.order('created_at', { ascending: false })
+	]);
+	if (profile.error) throw profile.error;
+	if (pieces.error) throw pieces.error;
+
+	return {
+		displayName: profile.data?.display_name ?? null,
+		canHaveTicket: realEmail(user) === null,
+		pieces: (pieces.data as PieceRow[]).map((piece) => {
+			const texts = piece.piece_texts;
+			const text =
+				texts.find((t) => t.language === locals.locale) ??
+				texts.find((t) => t.language === piece.original_language) ??
+				texts[0];
+			const events = [...piece.moderation_events].sort((a, b) => b.id - a.id);
+			const last = events[0];
+			const reason =
+				last && EXPLAINED.has(piece.status) && last.to_status === piece.status
+					? { codes: last.reason_codes, note: last.note, noteLanguage: last.note_language }
+					: null;
+			const cover = [...piece.piece_photos].sort((a, b) => a.position - b.position)[0];
+			return {
+				id: piece.id,
+				status: piece.status,
+				title: text?.title ?? null,
+				titleLanguage: text?.language ?? null,
+				color: cover?.dominant_color ?? null,
+				reason
+			};
+		})
+	};
+};
+
+function failFromRpc(error: unknown, pieceId: string) {
+	const code = rpcErrorCode(error);
+	if (code === 'piece_not_found' || code === 'already_withdrawn') {
+		return fail(400, { code, pieceId });
+	}
+	throw error;
+}
+
+export const actions: Actions = {
+	withdraw: async ({ request, locals }) => {
+		const user = await requireUser();
+		const pieceId = field(await request.formData(), 'piece');
+		// Read before withdrawing: the withdrawal clears the paths in the same transaction.
+		const paths = await publicMediaPaths(locals.supabase, pieceId);
+		const { error } = await locals.supabase.rpc('withdraw_piece', { p_piece_id: pieceId });
+		if (error) return failFromRpc(error, pieceId);
+		// Service role: public-media is written only by the service role; paths were read with the
+		// maker's own client, so they are theirs.
+		await removePublicMedia(supabaseAdmin(), paths);
+		return { done: 'withdrawn' as const, pieceId, userId: user.id };
+	},
+
+	deletePiece: async ({ request, locals }) => {
+		const user = await requireUser();
+		const pieceId = field(await request.formData(), 'piece');
+		try {
+			// Service role inside: removing masters and public copies (see deletion.ts).
+			await deleteOwnPiece(supabaseAdmin(), locals.supabase, user.id, pieceId);
+		} catch (error) {
+			return failFromRpc(error, pieceId);
+		}
+		return { done: 'deleted' as const, pieceId };
+	},
+
+	deleteAccount: async ({ locals, cookies }) => {
+		const user = await requireUser();
+		// Service role inside: storage cleanup and deleting the auth user (see deletion.ts).
+		await deleteOwnAccount(supabaseAdmin(), locals.supabase, user.id);
+		// The user is gone, so the auth server may refuse the sign-out; the cookies go regardless.
+		await locals.supabase.auth.signOut({ scope: 'local' }).catch(() => undefined);
+		for (const { name } of cookies.getAll()) {
+			if (name.startsWith('sb-')) cookies.delete(name, { path: '/' });
+		}
+		redirect(303, localizeHref('/signout?done=deleted', { locale: locals.locale }));
+	}
+};

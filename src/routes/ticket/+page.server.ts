@@ -1,0 +1,20 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { localizeHref } from '$lib/paraglide/runtime';
+import { field, rateLimited } from '$lib/server/participant/forms';
+import { signInWithTicket } from '$lib/server/participant/tickets';
+import { supabaseAdmin } from '$lib/server/supabase-admin';
+import type { Actions } from './$types';
+
+export const actions: Actions = {
+	default: async ({ request, locals }) => {
+		const limited = rateLimited('ticket');
+		if (limited) return limited;
+		const code = field(await request.formData(), 'code');
+		if (!/[a-z0-9]/i.test(code)) return fail(400, { code: 'ticket_required' });
+		if (code.length > 64) return fail(400, { code: 'ticket_invalid' });
+		if (!(await signInWithTicket(supabaseAdmin(), locals.supabase, code))) {
+			return fail(400, { code: 'ticket_invalid' });
+		}
+		redirect(303, localizeHref('/me', { locale: locals.locale }));
+	}
+};
