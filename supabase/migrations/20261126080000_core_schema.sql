@@ -19,6 +19,10 @@ alter default privileges in schema private revoke execute on functions from publ
 
 -- Languages the gallery is written and browsed in (UI and content). Extend with `add value`.
 create type public.language_code as enum ('de', 'en', 'uk', 'ar', 'fa');
+-- The language of what a participant wrote: any BCP 47 tag (they write in some forty languages,
+-- not only in the five UI languages), lower-case language subtag first, e.g. 'uk', 'ckb', 'pt-BR'.
+create domain public.language_tag as text
+	check (value ~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$');
 -- Only what consent rules need (GDPR Art. 8: Germany kept 16), never a birth date.
 create type public.age_bracket as enum ('under_16', '16_plus');
 create type public.staff_role as enum ('moderator', 'admin');
@@ -57,7 +61,7 @@ create type public.moderation_action as enum (
 );
 create type public.story_item_kind as enum ('piece', 'text');
 
--- A jsonb object keyed by language code with string values, e.g. {"de": "…", "uk": "…"}.
+-- A jsonb object keyed by UI language code with string values, e.g. {"de": "…", "uk": "…"}.
 create function private.is_language_map(value jsonb) returns boolean
 language sql
 immutable
@@ -69,6 +73,23 @@ as $$
 			select 1
 			from pg_catalog.jsonb_each(value) as e(key, val)
 			where e.key not in ('de', 'en', 'uk', 'ar', 'fa')
+				or pg_catalog.jsonb_typeof(e.val) <> 'string'
+		)
+	)
+$$;
+
+-- The same keyed by any language tag (texts participants wrote, e.g. alt text in Tigrinya).
+create function private.is_tag_map(value jsonb) returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+	select value is null or (
+		pg_catalog.jsonb_typeof(value) = 'object'
+		and not exists (
+			select 1
+			from pg_catalog.jsonb_each(value) as e(key, val)
+			where e.key !~ '^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$'
 				or pg_catalog.jsonb_typeof(e.val) <> 'string'
 		)
 	)
@@ -158,7 +179,7 @@ create table public.pieces (
 	-- No cascade: a workshop with pieces cannot be deleted (erase or move the pieces first).
 	workshop_id uuid not null references public.workshops (id),
 	maker_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
-	original_language public.language_code not null,
+	original_language public.language_tag not null,
 	attribution_kind public.attribution_kind not null default 'anonymous',
 	-- What the gallery shows as the maker (their chosen name or initials), copied so the public
 	-- never needs to read profiles.
@@ -198,7 +219,7 @@ create table public.piece_photos (
 	height integer not null check (height > 0),
 	placeholder text check (char_length(placeholder) <= 64),
 	dominant_color text check (dominant_color ~ '^#[0-9a-f]{6}$'),
-	alt_text jsonb not null default '{}'::jsonb check (private.is_language_map(alt_text)),
+	alt_text jsonb not null default '{}'::jsonb check (private.is_tag_map(alt_text)),
 	created_at timestamptz not null default now(),
 	updated_at timestamptz not null default now(),
 	constraint piece_photos_piece_position_key unique (piece_id, position) deferrable initially deferred
@@ -207,7 +228,7 @@ comment on column public.piece_photos.placeholder is 'ThumbHash, base64.';
 
 create table public.piece_texts (
 	piece_id uuid not null references public.pieces (id) on delete cascade,
-	language public.language_code not null,
+	language public.language_tag not null,
 	title text not null check (char_length(title) between 1 and 140),
 	caption text check (char_length(caption) <= 600),
 	-- Tiptap (ProseMirror) JSON, validated by the app against its node/mark allowlist.
@@ -270,7 +291,7 @@ create table public.moderation_events (
 		]::text[]
 	),
 	note text check (char_length(note) <= 2000),
-	note_language public.language_code,
+	note_language public.language_tag,
 	from_status public.piece_status not null,
 	to_status public.piece_status not null,
 	created_at timestamptz not null default now(),

@@ -428,7 +428,7 @@ create function public.moderate_piece(
 	p_expected_status public.piece_status,
 	p_reason_codes text[] default '{}',
 	p_note text default null,
-	p_note_language public.language_code default null
+	p_note_language public.language_tag default null
 ) returns public.moderation_events
 language plpgsql
 security definer
@@ -486,7 +486,7 @@ begin
 		note_language, from_status, to_status)
 	values (p_piece_id, v_uid, p_action, coalesce(p_reason_codes, '{}'), nullif(p_note, ''),
 		case when nullif(p_note, '') is null then null
-			else coalesce(p_note_language, 'de'::public.language_code) end,
+			else coalesce(p_note_language, 'de'::public.language_tag) end,
 		p_expected_status, v_to)
 	returning * into v_event;
 	return v_event;
@@ -610,7 +610,7 @@ revoke all on function
 	public.join_workshop(text, text, public.language_code, public.age_bracket),
 	public.submit_piece(uuid), public.withdraw_piece(uuid),
 	public.moderate_piece(uuid, public.moderation_action, public.piece_status, text[], text,
-		public.language_code),
+		public.language_tag),
 	public.rotate_join_code(uuid), public.create_return_ticket(), public.redeem_return_ticket(text)
 	from public, anon, authenticated;
 
@@ -627,7 +627,7 @@ grant execute on function
 	public.join_workshop(text, text, public.language_code, public.age_bracket),
 	public.submit_piece(uuid), public.withdraw_piece(uuid),
 	public.moderate_piece(uuid, public.moderation_action, public.piece_status, text[], text,
-		public.language_code),
+		public.language_tag),
 	public.rotate_join_code(uuid), public.create_return_ticket()
 	to authenticated, service_role;
 grant execute on function public.redeem_return_ticket(text) to service_role;

@@ -16,10 +16,10 @@ create function public.gallery_page(
 	piece_id uuid,
 	workshop_id uuid,
 	published_at timestamptz,
-	original_language public.language_code,
+	original_language public.language_tag,
 	attribution_kind public.attribution_kind,
 	attribution_text text,
-	text_language public.language_code,
+	text_language public.language_tag,
 	title text,
 	caption text,
 	photo_id uuid,
@@ -60,7 +60,7 @@ begin
 			select tx.language, tx.title, tx.caption
 			from public.piece_texts tx
 			where tx.piece_id = p.id
-			order by tx.language = p_language desc, tx.language = p.original_language desc
+			order by tx.language = p_language::text desc, tx.language = p.original_language desc
 			limit 1
 		) t on true
 		left join lateral (
@@ -90,7 +90,7 @@ create function public.search_pieces(
 	p_limit integer default 30
 ) returns table (
 	piece_id uuid,
-	language public.language_code,
+	language public.language_tag,
 	title text,
 	caption text,
 	rank real
