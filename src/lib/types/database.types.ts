@@ -78,7 +78,7 @@ export type Database = {
 					from_status: Database['public']['Enums']['piece_status'];
 					id: number;
 					note: string | null;
-					note_language: Database['public']['Enums']['language_code'] | null;
+					note_language: string | null;
 					piece_id: string;
 					reason_codes: string[];
 					to_status: Database['public']['Enums']['piece_status'];
@@ -91,7 +91,7 @@ export type Database = {
 					from_status: Database['public']['Enums']['piece_status'];
 					id?: never;
 					note?: string | null;
-					note_language?: Database['public']['Enums']['language_code'] | null;
+					note_language?: string | null;
 					piece_id: string;
 					reason_codes?: string[];
 					to_status: Database['public']['Enums']['piece_status'];
@@ -103,7 +103,7 @@ export type Database = {
 					from_status?: Database['public']['Enums']['piece_status'];
 					id?: never;
 					note?: string | null;
-					note_language?: Database['public']['Enums']['language_code'] | null;
+					note_language?: string | null;
 					piece_id?: string;
 					reason_codes?: string[];
 					to_status?: Database['public']['Enums']['piece_status'];
@@ -182,7 +182,7 @@ export type Database = {
 				Row: {
 					caption: string | null;
 					created_at: string;
-					language: Database['public']['Enums']['language_code'];
+					language: string;
 					piece_id: string;
 					provenance: Database['public']['Enums']['text_provenance'];
 					reviewed: boolean;
@@ -195,7 +195,7 @@ export type Database = {
 				Insert: {
 					caption?: string | null;
 					created_at?: string;
-					language: Database['public']['Enums']['language_code'];
+					language: string;
 					piece_id: string;
 					provenance?: Database['public']['Enums']['text_provenance'];
 					reviewed?: boolean;
@@ -207,7 +207,7 @@ export type Database = {
 				Update: {
 					caption?: string | null;
 					created_at?: string;
-					language?: Database['public']['Enums']['language_code'];
+					language?: string;
 					piece_id?: string;
 					provenance?: Database['public']['Enums']['text_provenance'];
 					reviewed?: boolean;
@@ -265,7 +265,7 @@ export type Database = {
 					created_at: string;
 					id: string;
 					maker_id: string;
-					original_language: Database['public']['Enums']['language_code'];
+					original_language: string;
 					published_at: string | null;
 					rejected_at: string | null;
 					status: Database['public']['Enums']['piece_status'];
@@ -283,7 +283,7 @@ export type Database = {
 					created_at?: string;
 					id?: string;
 					maker_id?: string;
-					original_language: Database['public']['Enums']['language_code'];
+					original_language: string;
 					published_at?: string | null;
 					rejected_at?: string | null;
 					status?: Database['public']['Enums']['piece_status'];
@@ -300,7 +300,7 @@ export type Database = {
 					created_at?: string;
 					id?: string;
 					maker_id?: string;
-					original_language?: Database['public']['Enums']['language_code'];
+					original_language?: string;
 					published_at?: string | null;
 					rejected_at?: string | null;
 					status?: Database['public']['Enums']['piece_status'];
@@ -705,14 +705,14 @@ export type Database = {
 					caption: string;
 					dominant_color: string;
 					image_variants: Json;
-					original_language: Database['public']['Enums']['language_code'];
+					original_language: unknown;
 					photo_height: number;
 					photo_id: string;
 					photo_width: number;
 					piece_id: string;
 					placeholder: string;
 					published_at: string;
-					text_language: Database['public']['Enums']['language_code'];
+					text_language: unknown;
 					title: string;
 					workshop_id: string;
 				}[];
@@ -740,7 +740,7 @@ export type Database = {
 					p_action: Database['public']['Enums']['moderation_action'];
 					p_expected_status: Database['public']['Enums']['piece_status'];
 					p_note?: string;
-					p_note_language?: Database['public']['Enums']['language_code'];
+					p_note_language?: unknown;
 					p_piece_id: string;
 					p_reason_codes?: string[];
 				};
@@ -751,7 +751,7 @@ export type Database = {
 					from_status: Database['public']['Enums']['piece_status'];
 					id: number;
 					note: string | null;
-					note_language: Database['public']['Enums']['language_code'] | null;
+					note_language: string | null;
 					piece_id: string;
 					reason_codes: string[];
 					to_status: Database['public']['Enums']['piece_status'];
@@ -769,7 +769,7 @@ export type Database = {
 				Args: { p_limit?: number; p_query: string };
 				Returns: {
 					caption: string;
-					language: Database['public']['Enums']['language_code'];
+					language: unknown;
 					piece_id: string;
 					rank: number;
 					title: string;
