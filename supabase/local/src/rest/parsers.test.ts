@@ -134,6 +134,16 @@ describe('filter grammar', () => {
 	});
 });
 
+describe('nesting limits', () => {
+	it('refuses hostile nesting depth with PGRST100 instead of overflowing the stack', () => {
+		const deepTree = `(${'and('.repeat(5000)}a.eq.1${')'.repeat(5000)})`;
+		expect(restError(() => parseLogicTree('or', false, deepTree)).code).toBe('PGRST100');
+		const deepSelect = `${'a('.repeat(5000)}id${')'.repeat(5000)}`;
+		expect(restError(() => parseSelect(deepSelect)).code).toBe('PGRST100');
+		expect(parseSelect(`${'a('.repeat(10)}id${')'.repeat(10)}`)).toHaveLength(1);
+	});
+});
+
 describe('query string classification', () => {
 	it('sorts modifiers into embed nodes and keeps reserved keys', () => {
 		const q = parseQuery(

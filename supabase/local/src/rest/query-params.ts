@@ -197,12 +197,14 @@ export function parseLogicTree(op: 'and' | 'or', negate: boolean, text: string):
 
 function readTreeBody(c: Cursor, op: 'and' | 'or', negate: boolean): LogicTree {
 	c.expect('(');
+	c.enter();
 	const children: Condition[] = [readTreeItem(c)];
 	while (c.peek() === ',') {
 		c.pos++;
 		children.push(readTreeItem(c));
 	}
 	c.expect(')');
+	c.depth--;
 	return { type: 'logic', op, negate, children };
 }
 

@@ -49,8 +49,12 @@ export function embedName(embed: EmbedItem): string {
 
 const AGGREGATES = ['count', 'sum', 'avg', 'max', 'min'];
 
+/** Deeper nesting than any real query needs; it keeps recursion bounded for hostile input. */
+const MAX_DEPTH = 32;
+
 class Cursor {
 	pos = 0;
+	depth = 0;
 	constructor(
 		readonly text: string,
 		readonly what: string
@@ -71,6 +75,10 @@ class Cursor {
 			`"failed to parse ${this.what} (${this.text})" (line 1, column ${this.pos + 1})`,
 			`unexpected ${found} expecting ${expecting}`
 		);
+	}
+	/** Enters one nesting level (embed, logic tree); PGRST100 beyond MAX_DEPTH. */
+	enter(): void {
+		if (++this.depth > MAX_DEPTH) this.fail(`at most ${MAX_DEPTH} nesting levels`);
 	}
 	expect(s: string): void {
 		if (!this.startsWith(s)) this.fail(`"${s}"`);
@@ -186,8 +194,10 @@ function readEmbedRest(
 		return null;
 	}
 	c.pos++;
+	c.enter();
 	const children = c.peek() === ')' ? [] : readForest(c);
 	c.expect(')');
+	c.depth--;
 	return { type: 'embed', name, alias, hint, join, spread, children };
 }
 
