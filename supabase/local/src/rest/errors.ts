@@ -38,6 +38,7 @@ export function notImplemented(what: string): RestError {
 	);
 }
 
+/** PGRST205, with a hint when a table differs only in case. */
 export function tableNotFound(schema: string, table: string, suggestion?: string): RestError {
 	return new RestError(
 		404,
@@ -48,6 +49,7 @@ export function tableNotFound(schema: string, table: string, suggestion?: string
 	);
 }
 
+/** PGRST204: a payload key that is not a column. */
 export function columnNotFound(column: string, table: string): RestError {
 	return new RestError(
 		400,

@@ -28,6 +28,7 @@ function checkColumns(relation: Relation, names: Iterable<string>): void {
 const returning = (alias: string, rows: boolean) =>
 	rows ? ` RETURNING ${alias}.*` : ' RETURNING 1';
 
+/** `pgrst_source` for POST: bulk insert, `missing=default`, upsert by `on_conflict` or primary key. */
 export function buildInsertCte(
 	ctx: ReadContext,
 	relation: Relation,
@@ -99,6 +100,7 @@ function whereOrRefuse(
 	return top.conditions.map((c) => conditionSql(ctx, alias, relation, c)).join(' AND ');
 }
 
+/** `pgrst_source` for PATCH; refuses an update without filters (pg-safeupdate). */
 export function buildUpdateCte(
 	ctx: ReadContext,
 	relation: Relation,
@@ -120,6 +122,7 @@ export function buildUpdateCte(
 	);
 }
 
+/** `pgrst_source` for DELETE; refuses a delete without filters (pg-safeupdate). */
 export function buildDeleteCte(
 	ctx: ReadContext,
 	relation: Relation,

@@ -29,6 +29,7 @@ export interface ReadContext {
 	embedFilters: boolean;
 }
 
+/** State shared while building one statement: parameters, alias counter, used embeds. */
 export function newReadContext(
 	cache: SchemaCache,
 	nodes: Map<string, NodeModifiers>,
@@ -148,6 +149,7 @@ function filterSql(
 	return filter.negate ? `NOT (${sql})` : sql;
 }
 
+/** A filter or logic tree as SQL over `alias`; embeds by name resolve existence tests. */
 export function conditionSql(
 	ctx: ReadContext,
 	alias: string,
@@ -161,6 +163,7 @@ export function conditionSql(
 	return condition.negate ? `NOT ${sql}` : sql;
 }
 
+/** ` ORDER BY …` for the given terms, or '' when there are none. */
 export function orderSql(
 	ctx: ReadContext,
 	alias: string,

@@ -5,6 +5,7 @@ export function ident(name: string): string {
 	return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** `"schema"."name"` */
 export function qualified(schema: string, name: string): string {
 	return `${ident(schema)}.${ident(name)}`;
 }
@@ -27,6 +28,7 @@ export class Params {
 const TYPE_NAME =
 	/^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?(?: [a-z_][a-z0-9_]*)*(?:\(\d+(?:,\d+)?\))?(?:\[\])*$/i;
 
+/** Whether a cast target from the query string may appear in SQL text. */
 export function isSafeTypeName(name: string): boolean {
 	return TYPE_NAME.test(name);
 }
