@@ -1,4 +1,4 @@
-import { redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 import { localizeHref } from '$lib/paraglide/runtime';
 import { SYNTHETIC_EMAIL_DOMAIN } from '$lib/server/participant/tickets';
@@ -43,4 +43,40 @@ export function safeNextPath(next: string | null | undefined, fallback = '/me'):
 		return fallback;
 	}
 	return next;
+}
+
+/** What a staff member may do, read from the database on every request (never from the JWT). */
+export interface StaffAccess {
+	user: App.SessionUser;
+	isAdmin: boolean;
+	/** Moderators and admins cover every workshop. */
+	isModerator: boolean;
+	/** Workshops the user facilitates. */
+	facilitatorOf: string[];
+}
+
+/**
+ * The signed-in staff member (admin, moderator or facilitator); anyone else signed in gets 403,
+ * anyone signed out goes to the sign-in page. Roles are re-read on each call, so a revoked role
+ * is refused on the very next request; Postgres re-checks every action anyway.
+ */
+export async function requireStaff(): Promise<StaffAccess> {
+	const user = await requireUser();
+	const { locals } = getRequestEvent();
+	const [roles, facilitated] = await Promise.all([
+		locals.supabase.from('staff_roles').select('role').eq('user_id', user.id),
+		locals.supabase.from('workshop_facilitators').select('workshop_id').eq('user_id', user.id)
+	]);
+	if (roles.error || facilitated.error) throw roles.error ?? facilitated.error;
+	const names = roles.data.map((r) => r.role as string);
+	const access: StaffAccess = {
+		user,
+		isAdmin: names.includes('admin'),
+		isModerator: names.includes('admin') || names.includes('moderator'),
+		facilitatorOf: facilitated.data.map((f) => f.workshop_id as string)
+	};
+	if (user.isAnonymous || (!access.isModerator && access.facilitatorOf.length === 0)) {
+		error(403, { message: 'Staff only', code: 'not_staff' });
+	}
+	return access;
 }
