@@ -1,0 +1,88 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { isTextLanguage } from '../../languages.ts';
+import { currentConsent } from './consent.ts';
+import { MAX_PHOTOS, requireEditablePiece } from './photos.ts';
+
+export type SubmitErrorCode =
+	| 'piece_no_photos'
+	| 'piece_too_many_photos'
+	| 'piece_title_required'
+	| 'piece_alt_required'
+	| 'piece_consent_missing'
+	| 'piece_not_editable';
+
+/** Workshops the caller belongs to (a piece always belongs to one). */
+export async function memberWorkshops(
+	supabase: SupabaseClient,
+	userId: string
+): Promise<{ id: string; title: Record<string, string> }[]> {
+	const { data, error } = await supabase
+		.from('workshop_members')
+		.select('workshop_id, workshops(id, title)')
+		.eq('user_id', userId);
+	if (error) throw error;
+	return data.flatMap((row) => {
+		const w = row.workshops as unknown as { id: string; title: Record<string, string> } | null;
+		return w ? [{ id: w.id, title: w.title }] : [];
+	});
+}
+
+/** Creates an empty draft in one of the caller's workshops; null if they belong to none of them. */
+export async function createDraft(
+	supabase: SupabaseClient,
+	userId: string,
+	workshopId: string,
+	language: string
+): Promise<string | null> {
+	if (!isTextLanguage(language)) return null;
+	const workshops = await memberWorkshops(supabase, userId);
+	if (!workshops.some((w) => w.id === workshopId)) return null;
+	const id = crypto.randomUUID();
+	const { error } = await supabase
+		.from('pieces')
+		.insert({ id, workshop_id: workshopId, original_language: language });
+	if (error) throw error;
+	return id;
+}
+
+/**
+ * Submits the piece for review once it is complete: one to eight photos, each with alt text in
+ * the original language, a title in that language, and a consent under which it could be shown
+ * online (guardian for under-16s, agreement of people shown). `submit_piece` re-checks photos and
+ * title in the database; consent is checked here because a draft may change it until the end.
+ */
+export async function submitPiece(
+	supabase: SupabaseClient,
+	userId: string,
+	pieceId: string
+): Promise<SubmitErrorCode | null> {
+	await requireEditablePiece(supabase, userId, pieceId);
+	const piece = await supabase
+		.from('pieces')
+		.select('original_language, piece_photos(id, alt_text), piece_texts(language, title)')
+		.eq('id', pieceId)
+		.single();
+	if (piece.error) throw piece.error;
+	const lang = piece.data.original_language as string;
+	const photos = piece.data.piece_photos as { id: string; alt_text: Record<string, string> }[];
+	const texts = piece.data.piece_texts as { language: string; title: string }[];
+	if (photos.length === 0) return 'piece_no_photos';
+	if (photos.length > MAX_PHOTOS) return 'piece_too_many_photos';
+	if (!texts.some((t) => t.language === lang && t.title.trim())) return 'piece_title_required';
+	if (photos.some((p) => !p.alt_text?.[lang]?.trim())) return 'piece_alt_required';
+	const consent = await currentConsent(supabase, pieceId);
+	const publishable =
+		consent &&
+		(consent.scopes as string[]).includes('online_gallery') &&
+		(!consent.people_visible || consent.depicted_people_agreed === true) &&
+		(consent.maker_age_bracket !== 'under_16' || consent.guardian_name);
+	if (!publishable) return 'piece_consent_missing';
+	const { error } = await supabase.rpc('submit_piece', { p_piece_id: pieceId });
+	if (error) {
+		if (error.message === 'not_editable') return 'piece_not_editable';
+		if (error.message === 'missing_photo') return 'piece_no_photos';
+		if (error.message === 'missing_title') return 'piece_title_required';
+		throw error;
+	}
+	return null;
+}

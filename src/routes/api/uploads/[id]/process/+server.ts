@@ -1,0 +1,46 @@
+import { json, type RequestHandler } from '@sveltejs/kit';
+import { isPieceError } from '$lib/server/pieces/errors';
+import { processUpload } from '$lib/server/pieces/photos';
+import { createRateLimiter } from '$lib/server/rate-limit';
+import { supabaseAdmin } from '$lib/server/supabase-admin';
+
+/** A burst of eight photos, then one every few seconds; the hourly quota is in the database. */
+const uploadLimiter = createRateLimiter();
+const UPLOAD_RULE = { capacity: 12, refillPerMinute: 20 };
+
+/**
+ * Turns the original the browser uploaded with TUS (`originals/<user_id>/<id>`) into a stored photo
+ * of a piece. JSON endpoints are outside SvelteKit's form CSRF check, so the Origin is checked here.
+ */
+export const POST: RequestHandler = async ({ request, params, locals, url }) => {
+	if (request.headers.get('origin') !== url.origin) {
+		return json({ code: 'piece_forbidden' }, { status: 403 });
+	}
+	const { user } = await locals.safeGetSession();
+	if (!user) return json({ code: 'piece_signed_out' }, { status: 401 });
+	if (!uploadLimiter.take('upload', UPLOAD_RULE, user.id)) {
+		return json({ code: 'piece_rate_limited' }, { status: 429 });
+	}
+	let body: { pieceId?: unknown; role?: unknown };
+	try {
+		body = await request.json();
+	} catch {
+		return json({ code: 'piece_upload_invalid' }, { status: 400 });
+	}
+	try {
+		const photo = await processUpload({
+			supabase: locals.supabase,
+			// Service role only to write the `masters` bucket (no insert policy: only the server may
+			// vouch that a file there is a scrubbed re-encode) and to clean up after a failure.
+			admin: supabaseAdmin(),
+			userId: user.id,
+			uploadId: params.id,
+			pieceId: body?.pieceId,
+			role: body?.role
+		});
+		return json({ photo }, { status: 201 });
+	} catch (error) {
+		if (isPieceError(error)) return json({ code: error.code }, { status: error.status });
+		throw error;
+	}
+};
