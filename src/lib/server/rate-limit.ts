@@ -20,11 +20,14 @@ export interface BucketRule {
 	refillPerMinute: number;
 }
 
+// A whole workshop often shares one address (the venue's Wi-Fi), so the buckets allow a room full
+// of people at once; tickets and join codes carry 100 bits, so the limits are against floods and
+// password guessing, not needed to keep codes secret.
 export const rateLimits = {
-	join: { capacity: 10, refillPerMinute: 1 },
-	ticket: { capacity: 8, refillPerMinute: 0.5 },
-	password: { capacity: 10, refillPerMinute: 1 },
-	magicLink: { capacity: 5, refillPerMinute: 0.2 }
+	join: { capacity: 60, refillPerMinute: 20 },
+	ticket: { capacity: 20, refillPerMinute: 2 },
+	password: { capacity: 20, refillPerMinute: 2 },
+	magicLink: { capacity: 10, refillPerMinute: 1 }
 } satisfies Record<string, BucketRule>;
 
 export type RateLimitName = keyof typeof rateLimits;
