@@ -562,6 +562,15 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 				contentType: 'text/markdown'
 			});
 			expect(text.error).toBeNull();
+			// The client's default for strings carries a charset: fine for text/*, not for
+			// text/plain, as hosted Storage compares the subtype literally.
+			expect((await storage.upload(`${alice.id}/plain.txt`, 'hi')).error).toBeNull();
+			const literal = await service.storage.from('seeded').upload('plain.txt', 'hi');
+			expect(literal.error).toMatchObject({ statusCode: '415' });
+			const exact = await service.storage
+				.from('seeded')
+				.upload('plain.txt', 'hi', { contentType: 'text/plain' });
+			expect(exact.error).toBeNull();
 		});
 
 		it.each([

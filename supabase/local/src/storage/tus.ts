@@ -202,7 +202,8 @@ export async function createTusHandler(services: StorageServices): Promise<TusHa
 		);
 		if (length > uploadLimit(services, bucket, objectName)) throw errors.entityTooLarge();
 		const contentType = metadata.contentType || 'application/octet-stream';
-		checkMimeType(bucket, objectName, contentType);
+		// As Storage's onCreate: only a declared content type is checked.
+		if (metadata.contentType) checkMimeType(bucket, objectName, contentType);
 		if (!signed)
 			await runAsCaller(services, caller, requestInfo(ctx), 'storage.tus.upload.create', (tx) =>
 				testUploadPermission(tx, {

@@ -50,13 +50,19 @@ export function uploadLimit(services: StorageServices, bucket: BucketRow, key: s
 	return Math.min(services.globalLimit, bucketLimit);
 }
 
-/** Storage's MIME rule: `type/subtype` must match an entry exactly or as `type/*`. */
+/**
+ * Storage's MIME rule, literally: the part after `/` must equal an entry's subtype or the entry
+ * must be `type/*`. Parameters count, so `text/plain;charset=UTF-8` (supabase-js' default for
+ * raw bodies) passes `text/*` but not `text/plain`, exactly as on hosted Supabase.
+ */
 export function checkMimeType(bucket: BucketRow, key: string, mimetype: string): void {
 	const allowed = bucket.allowed_mime_types;
 	if (!allowed || allowed.length === 0 || isEmptyFolderPlaceholder(key)) return;
-	const [type, subtype] = mimetype.split(';')[0].trim().toLowerCase().split('/');
+	const requested = mimetype.split('/');
+	if (requested.length < 2) throw errors.invalidMimeType(mimetype);
+	const [type, subtype] = requested;
 	const ok = allowed.some((entry) => {
-		const [allowedType, allowedSubtype] = entry.trim().toLowerCase().split('/');
+		const [allowedType, allowedSubtype] = entry.split('/');
 		return allowedType === type && (allowedSubtype === '*' || allowedSubtype === subtype);
 	});
 	if (!ok) throw errors.invalidMimeType(mimetype);
