@@ -84,6 +84,17 @@ describe.each(testDbKinds())('REST writes (%s)', (kind) => {
 			.upsert({ id: 1, name: 'needle', qty: 42 })
 			.select('id, qty');
 		expect(merged.data).toEqual([{ id: 1, qty: 42 }]);
+		// Only an existing row was merged: 200, as PostgREST answers; inserting one is 201.
+		expect(merged.status).toBe(200);
+		const created = await anon.from('items').upsert({ id: 31, name: 'tape' });
+		expect(created.status).toBe(201);
+		const mixed = await anon.from('items').upsert([
+			{ id: 31, name: 'tape' },
+			{ id: 32, name: 'chalk' }
+		]);
+		expect(mixed.status).toBe(201);
+		const again = await anon.from('items').upsert({ id: 32, name: 'chalk' });
+		expect(again.status).toBe(200);
 		const byName = await anon
 			.from('items')
 			.upsert({ id: 1, name: 'needle', note: 'sharp' }, { onConflict: 'name' })

@@ -17,6 +17,7 @@ import {
 	buildDeleteCte,
 	buildInsertCte,
 	buildUpdateCte,
+	tracksInserts,
 	type JsonObject
 } from './mutation-builder.ts';
 import {
@@ -245,6 +246,8 @@ interface ResultRow {
 	total_count: number | string | null;
 	page_total: number | string;
 	body: string | null;
+	/** Upserts: false when every written row already existed. */
+	inserted?: boolean;
 }
 
 function singularCheck(c: Common): ((row: ResultRow) => void) | undefined {
@@ -374,6 +377,8 @@ async function mutate(
 	const representation = c.prefs.return === 'representation';
 	const headersOnly =
 		c.prefs.return === 'headers-only' && kind === 'insert' && relation.primaryKey.length > 0;
+	const upsertFlag = kind === 'insert' && tracksInserts(relation, c.prefs);
+	if (upsertFlag) ctx.topStar = relation.columns.map((col) => col.name);
 	const sql = buildReadSql(ctx, {
 		ctes: [cte],
 		from: 'pgrst_source',
@@ -384,7 +389,10 @@ async function mutate(
 		count: false,
 		stripNulls: c.media.stripNulls,
 		csv: c.media.csv,
-		keyColumns: headersOnly ? relation.primaryKey : undefined
+		keyColumns: headersOnly ? relation.primaryKey : undefined,
+		extraColumns: upsertFlag
+			? ['(SELECT coalesce(bool_or(pgrst_inserted), true) FROM pgrst_source) AS inserted']
+			: undefined
 	});
 	checkUnusedNodes(ctx);
 	const check = singularCheck(c);
@@ -399,10 +407,11 @@ async function mutate(
 		if (keys.length > 0)
 			headers.location = `/${relation.name}?${relation.primaryKey.map((col, i) => `${encodeURIComponent(col)}=eq.${encodeURIComponent(String(keys[0][i]))}`).join('&')}`;
 	}
-	if (!representation) return { status: kind === 'insert' ? 201 : 204, headers, body: '' };
+	const created = row.inserted === false ? 200 : 201;
+	if (!representation) return { status: kind === 'insert' ? created : 204, headers, body: '' };
 	headers['content-type'] = contentType(c);
 	const body = c.media.singular ? singularBody(row.body ?? '') : (row.body ?? '[]');
-	return { status: kind === 'insert' ? 201 : 200, headers, body };
+	return { status: kind === 'insert' ? created : 200, headers, body };
 }
 
 async function insert(c: Common, relation: Relation): Promise<RestResponse> {

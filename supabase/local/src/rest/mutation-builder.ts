@@ -82,7 +82,17 @@ export function buildInsertCte(
 	} else if (options.onConflict) {
 		checkColumns(relation, options.onConflict);
 	}
-	return `pgrst_source AS (${sql}${returning(alias, options.returnRows)})`;
+	// xmax = 0 marks a row this statement inserted: an upsert that only updated answers 200.
+	const flag = tracksInserts(relation, options) ? `, (${alias}.xmax = 0) AS pgrst_inserted` : '';
+	return `pgrst_source AS (${sql}${returning(alias, options.returnRows)}${flag})`;
+}
+
+/** Whether the insert reports `pgrst_inserted` (merge upserts into tables; views have no xmax). */
+export function tracksInserts(
+	relation: Relation,
+	options: Pick<InsertOptions, 'resolution'>
+): boolean {
+	return options.resolution === 'merge-duplicates' && relation.kind === 'table';
 }
 
 function whereOrRefuse(

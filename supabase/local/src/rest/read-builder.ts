@@ -27,6 +27,8 @@ export interface ReadContext {
 	counter: number;
 	/** A condition tests an embed's existence, so counting needs every join. */
 	embedFilters: boolean;
+	/** Explicit columns for a top-level `*` (the source carries bookkeeping columns). */
+	topStar?: string[];
 }
 
 /** State shared while building one statement: parameters, alias counter, used embeds. */
@@ -199,7 +201,12 @@ export function buildLevel(
 ): Level {
 	const level: Level = { columns: [], joins: [], embeds: new Map() };
 	for (const item of items) {
-		if (item.type === 'star') level.columns.push(`${alias}.*`);
+		if (item.type === 'star')
+			level.columns.push(
+				path.length === 0 && ctx.topStar
+					? ctx.topStar.map((c) => `${alias}.${ident(c)}`).join(', ')
+					: `${alias}.*`
+			);
 		else if (item.type === 'field') level.columns.push(fieldSql(ctx, alias, relation, item));
 		else buildEmbed(ctx, alias, relation, item, path, level);
 	}
@@ -290,6 +297,8 @@ export interface ReadPlan {
 	stripNulls: boolean;
 	/** Render `text/csv` as PostgREST does: a header of keys, then each row's record text. */
 	csv?: boolean;
+	/** Further output columns of the statement, e.g. whether an upsert inserted anything. */
+	extraColumns?: string[];
 	/** Output only these columns' values (for the Location header), instead of the body. */
 	keyColumns?: string[];
 }
@@ -327,7 +336,8 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 	if (plan.keyColumns)
 		body = `coalesce(json_agg(json_build_array(${plan.keyColumns.map((c) => `_postgrest_t.${ident(c)}`).join(', ')})), '[]')`;
 	const withSql = plan.ctes.length ? `WITH ${plan.ctes.join(', ')} ` : '';
-	return `${withSql}SELECT ${count} AS total_count, pg_catalog.count(_postgrest_t) AS page_total, ${body}::text AS body FROM (${inner}) _postgrest_t`;
+	const extra = (plan.extraColumns ?? []).map((c) => `, ${c}`).join('');
+	return `${withSql}SELECT ${count} AS total_count, pg_catalog.count(_postgrest_t) AS page_total, ${body}::text AS body${extra} FROM (${inner}) _postgrest_t`;
 }
 
 /** Every modifier in the query string must belong to an embed of the select (PGRST108). */
