@@ -31,6 +31,16 @@ const config = {
 		csp: {
 			mode: 'auto',
 			directives: cspDirectives
+		},
+		typescript: {
+			// Type-check and lint the scripts, the database suites and root configs with the app.
+			config: (tsconfig) => {
+				tsconfig.include.push(
+					'../scripts/**/*.ts',
+					'../supabase/tests/**/*.ts',
+					'../playwright.config.ts'
+				);
+			}
 		}
 	}
 };
