@@ -2,10 +2,16 @@
  * storage_upload_throughput_ratio: MB/s of a 5 MB upload through the local stack's storage
  * service (unmodified supabase-js, a user's JWT, RLS policies, PGlite) divided by MB/s of
  * fs.writeFile of the same bytes in this process, to the same file system, same run. Uploads and
- * writes alternate so both see the same machine load; each figure is a median.
+ * writes alternate so both see the same machine load; each figure is a median. The note adds a
+ * third reference: the same bytes POSTed with fetch to a bare node:http server that only streams
+ * them to a file, i.e. what HTTP alone costs before any Storage work.
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { client, makeUser, STORAGE_PROJECT } from '../integration/stack/storage-helpers.ts';
 import { startTestStack } from '../helpers/stack.ts';
@@ -40,15 +46,34 @@ const bench: Bench = async () => {
 			return elapsed;
 		};
 
-		for (let i = 0; i < WARMUP; i++) {
-			await upload();
-			await write();
-		}
+		const sink = createServer((req, res) => {
+			void pipeline(req, createWriteStream(`${scratch}-http`)).then(() => res.end('ok'));
+		});
+		await new Promise<void>((done) => sink.listen(0, '127.0.0.1', () => done()));
+		const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+		const bareHttp = async () => {
+			const started = performance.now();
+			await (await fetch(sinkUrl, { method: 'POST', body })).text();
+			return performance.now() - started;
+		};
+
 		const uploads: number[] = [];
 		const writes: number[] = [];
-		for (let i = 0; i < SAMPLES; i++) {
-			uploads.push(await upload());
-			writes.push(await write());
+		const posts: number[] = [];
+		try {
+			for (let i = 0; i < WARMUP; i++) {
+				await upload();
+				await write();
+				await bareHttp();
+			}
+			for (let i = 0; i < SAMPLES; i++) {
+				uploads.push(await upload());
+				writes.push(await write());
+				posts.push(await bareHttp());
+			}
+		} finally {
+			sink.close();
+			await rm(`${scratch}-http`, { force: true });
 		}
 		const mb = SIZE / (1024 * 1024);
 		const stackRate = mb / (p50(uploads) / 1000);
@@ -61,7 +86,7 @@ const bench: Bench = async () => {
 				baseline: diskRate,
 				ratio: stackRate / diskRate,
 				target: '≥ 0.5',
-				note: `5 MB: upload p50 ${p50(uploads).toFixed(1)} ms, fs.writeFile p50 ${p50(writes).toFixed(1)} ms`
+				note: `5 MB p50: upload ${p50(uploads).toFixed(1)} ms, fs.writeFile ${p50(writes).toFixed(1)} ms, bare HTTP POST to a file ${p50(posts).toFixed(1)} ms`
 			}
 		];
 	} finally {
