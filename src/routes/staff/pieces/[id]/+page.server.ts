@@ -1,0 +1,85 @@
+import { fail } from '@sveltejs/kit';
+import { requireStaff } from '$lib/server/auth';
+import {
+	moderate,
+	PIECE_STATUSES,
+	REASON_CODES,
+	STAFF_ACTIONS,
+	type PieceStatus,
+	type StaffAction
+} from '$lib/server/moderation/actions';
+import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { loadQueue, readFilters } from '../../queue';
+import { loadReview } from './review';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params, url, depends }) => {
+	depends('supabase:db:pieces');
+	await requireStaff();
+	const filters = readFilters(url);
+	const [review, queue] = await Promise.all([
+		loadReview(locals.supabase, params.id, locals.locale),
+		loadQueue(locals.supabase, filters)
+	]);
+	const index = queue.findIndex((item) => item.id === params.id);
+	// Outside the filtered queue (e.g. just decided), "next" is the oldest waiting piece.
+	const next = index === -1 ? queue[0] : queue[index + 1];
+	const previous = index > 0 ? queue[index - 1] : undefined;
+	return {
+		...review,
+		search: url.search,
+		next: next && next.id !== params.id ? next.id : null,
+		previous: previous?.id ?? null,
+		reasonCodes: [...REASON_CODES]
+	};
+};
+
+function strings(form: FormData, name: string): string[] {
+	return form.getAll(name).filter((v): v is string => typeof v === 'string');
+}
+
+export const actions: Actions = {
+	decide: async ({ locals, params, request }) => {
+		await requireStaff();
+		const form = await request.formData();
+		const action = form.get('action');
+		const expected = form.get('expected');
+		const note = form.get('note');
+		const noteLanguage = form.get('note_language');
+		const reasons = strings(form, 'reason');
+		if (
+			typeof action !== 'string' ||
+			!(STAFF_ACTIONS as readonly string[]).includes(action) ||
+			typeof expected !== 'string' ||
+			!(PIECE_STATUSES as readonly string[]).includes(expected) ||
+			reasons.some((r) => !(REASON_CODES as readonly string[]).includes(r)) ||
+			(typeof note === 'string' && note.length > 2000)
+		) {
+			return fail(400, { code: 'invalid_input' as const, action: String(action ?? '') });
+		}
+		// Service role for public-media only (copying on publish, deleting on unpublish/reject):
+		// nobody else may write that bucket. The decision itself runs as the staff member.
+		const result = await moderate(locals.supabase, supabaseAdmin(), {
+			pieceId: params.id,
+			action: action as StaffAction,
+			expectedStatus: expected as PieceStatus,
+			reasonCodes: reasons,
+			note: typeof note === 'string' ? note : null,
+			noteLanguage:
+				typeof noteLanguage === 'string' && /^[a-z]{2,3}$/.test(noteLanguage)
+					? noteLanguage
+					: locals.locale
+		});
+		if (!result.ok) {
+			const status =
+				result.code === 'already_moderated' ? 409 : result.code === 'unexpected' ? 500 : 400;
+			return fail(status, {
+				code: result.code,
+				action,
+				current: result.current ?? null,
+				values: { reasons, note: typeof note === 'string' ? note : '' }
+			});
+		}
+		return { done: action as StaffAction };
+	}
+};
