@@ -1,8 +1,13 @@
 import { createServerClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Cookies, Handle } from '@sveltejs/kit';
-import { env } from '$env/dynamic/public';
 import WebSocket from 'ws';
+
+/** Where the Supabase API is and the publishable key the browser may also know. */
+export interface SupabasePublicConfig {
+	url: string | undefined;
+	publishableKey: string | undefined;
+}
 
 const signedOut: App.SafeSession = { user: null, claims: null };
 
@@ -13,9 +18,11 @@ function hasAuthCookie(cookies: Cookies): boolean {
 		.some(({ name }) => name.startsWith('sb-') && name.includes('-auth-token'));
 }
 
-function createClient(cookies: Cookies, onSetCookies: () => void): SupabaseClient {
-	const url = env.PUBLIC_SUPABASE_URL;
-	const key = env.PUBLIC_SUPABASE_PUBLISHABLE_KEY;
+function createClient(
+	{ url, publishableKey: key }: SupabasePublicConfig,
+	cookies: Cookies,
+	onSetCookies: () => void
+): SupabaseClient {
 	if (!url || !key) {
 		throw new Error('PUBLIC_SUPABASE_URL and PUBLIC_SUPABASE_PUBLISHABLE_KEY must be set');
 	}
@@ -38,27 +45,30 @@ function createClient(cookies: Cookies, onSetCookies: () => void): SupabaseClien
  * One Supabase client per request (created on first use, so pages that never touch the database
  * render without the stack) and `safeGetSession()`, which trusts only a JWT whose signature the
  * auth server's keys confirm. Responses that carry or set a session are never cacheable.
+ * A factory so tests can pass the stack's address without SvelteKit's `$env`.
  */
-export const supabaseHandle: Handle = async ({ event, resolve }) => {
-	let setsCookies = false;
-	let client: SupabaseClient | undefined;
-	Object.defineProperty(event.locals, 'supabase', {
-		get: () => (client ??= createClient(event.cookies, () => (setsCookies = true))),
-		configurable: true
-	});
+export function createSupabaseHandle(config: () => SupabasePublicConfig): Handle {
+	return async ({ event, resolve }) => {
+		let setsCookies = false;
+		let client: SupabaseClient | undefined;
+		Object.defineProperty(event.locals, 'supabase', {
+			get: () => (client ??= createClient(config(), event.cookies, () => (setsCookies = true))),
+			configurable: true
+		});
 
-	let session: Promise<App.SafeSession> | undefined;
-	event.locals.safeGetSession = () => (session ??= validateSession(event.locals, event.cookies));
+		let session: Promise<App.SafeSession> | undefined;
+		event.locals.safeGetSession = () => (session ??= validateSession(event.locals, event.cookies));
 
-	const response = await resolve(event, {
-		filterSerializedResponseHeaders: (name) =>
-			name === 'content-range' || name === 'x-supabase-api-version'
-	});
-	if (setsCookies || hasAuthCookie(event.cookies)) {
-		response.headers.set('Cache-Control', 'private, no-store');
-	}
-	return response;
-};
+		const response = await resolve(event, {
+			filterSerializedResponseHeaders: (name) =>
+				name === 'content-range' || name === 'x-supabase-api-version'
+		});
+		if (setsCookies || hasAuthCookie(event.cookies)) {
+			response.headers.set('Cache-Control', 'private, no-store');
+		}
+		return response;
+	};
+}
 
 async function validateSession(locals: App.Locals, cookies: Cookies): Promise<App.SafeSession> {
 	if (!hasAuthCookie(cookies)) return signedOut;
