@@ -87,20 +87,29 @@ export async function saveText(
 	if (code) return code;
 	await requireEditablePiece(supabase, userId, pieceId);
 	const story = input.story.ok ? input.story.doc : null;
-	const hasStory = story !== null && JSON.stringify(story.content ?? []) !== '[{"type":"paragraph"}]';
+	const hasStory =
+		story !== null && JSON.stringify(story.content ?? []) !== '[{"type":"paragraph"}]';
 	if (input.title.length > 0) {
-		const { error } = await supabase.from('piece_texts').upsert(
-			{
-				piece_id: pieceId,
-				language: input.language,
-				title: input.title,
-				caption: input.caption || null,
-				story: hasStory ? story : null,
-				provenance: input.provenance
-			},
-			{ onConflict: 'piece_id,language' }
-		);
-		if (error) throw error;
+		// Update, else insert: an upsert would also "update" the key columns, which are not granted.
+		const fields = {
+			title: input.title,
+			caption: input.caption || null,
+			story: hasStory ? story : null,
+			provenance: input.provenance
+		};
+		const updated = await supabase
+			.from('piece_texts')
+			.update(fields)
+			.eq('piece_id', pieceId)
+			.eq('language', input.language)
+			.select('language');
+		if (updated.error) throw updated.error;
+		if (updated.data.length === 0) {
+			const { error } = await supabase
+				.from('piece_texts')
+				.insert({ piece_id: pieceId, language: input.language, ...fields });
+			if (error) throw error;
+		}
 	}
 	const ids = Object.keys(input.alt).filter(isUuid);
 	if (ids.length > 0) {
