@@ -10,7 +10,7 @@ import type { Facet, GalleryPiece, GalleryView, PieceText } from '$lib/component
  * so Row Level Security decides what exists; nothing here filters for visibility.
  */
 
-export const PAGE_SIZE = 24;
+export const PAGE_SIZE = 12;
 /** search_pieces answers at most this many pieces, ranked. */
 const SEARCH_LIMIT = 100;
 
