@@ -257,6 +257,21 @@ describe.each(testDbKinds())('REST writes (%s)', (kind) => {
 		expect((await item(1))?.note).not.toBe('capped');
 	});
 
+	it('reports the applied upsert preferences', async () => {
+		const response = await rest(stack, '/items?columns="id","name"', {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				Prefer: 'resolution=ignore-duplicates, missing=default'
+			},
+			body: JSON.stringify([{ id: 1, name: 'needle' }])
+		});
+		expect(response.status).toBe(201);
+		expect(response.headers.get('preference-applied')).toBe(
+			'resolution=ignore-duplicates, missing=default'
+		);
+	});
+
 	it('answers return=headers-only with a Location header', async () => {
 		const response = await rest(stack, '/items', {
 			method: 'POST',

@@ -402,6 +402,11 @@ async function mutate(
 	const headers: Record<string, string> = {
 		'content-range': kind === 'update' && n > 0 ? `0-${n - 1}/${total}` : `*/${total}`
 	};
+	const applied = [
+		kind === 'insert' ? c.prefs.resolution && `resolution=${c.prefs.resolution}` : undefined,
+		kind === 'insert' && c.prefs.missingDefault ? 'missing=default' : undefined
+	].filter(Boolean);
+	if (applied.length) headers['preference-applied'] = applied.join(', ');
 	if (headersOnly) {
 		const keys = JSON.parse(row.body ?? '[]') as unknown[][];
 		if (keys.length > 0)
