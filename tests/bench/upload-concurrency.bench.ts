@@ -75,7 +75,7 @@ const bench: Bench = async () => {
 				baseline: mb(baseline),
 				ratio: peak / baseline,
 				target: '< 1500 MB',
-				note: `${UPLOADS} × ${image.width}×${image.height} JPEG (${mb(image.data.length * 10) / 10} MB each) in ${seconds.toFixed(1)} s, all stored`
+				note: `${UPLOADS} × ${image.width}×${image.height} JPEG (${(image.data.length / 1048576).toFixed(1)} MB each) in ${seconds.toFixed(1)} s, all stored`
 			}
 		];
 	} finally {
