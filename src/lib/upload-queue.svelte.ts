@@ -94,10 +94,14 @@ export class UploadQueue {
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#uploads = new Map<string, Upload>();
 	#onDone: (photo: ProcessedPhoto) => void;
-	#supabase = createBrowserClient(
-		env.PUBLIC_SUPABASE_URL ?? '',
-		env.PUBLIC_SUPABASE_PUBLISHABLE_KEY ?? ''
-	);
+	// Created on first upload: the page also renders on the server, where there is no browser client.
+	#client: ReturnType<typeof createBrowserClient> | undefined;
+	get #supabase() {
+		return (this.#client ??= createBrowserClient(
+			env.PUBLIC_SUPABASE_URL ?? '',
+			env.PUBLIC_SUPABASE_PUBLISHABLE_KEY ?? ''
+		));
+	}
 
 	constructor(onDone: (photo: ProcessedPhoto) => void) {
 		this.#onDone = onDone;
