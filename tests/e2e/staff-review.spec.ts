@@ -17,6 +17,11 @@ const stackUrl =
 const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
 
+// Several contexts and full round trips per test: more time than the default.
+test.describe.configure({ timeout: 180_000 });
+test.use({ actionTimeout: 30_000 });
+const slow = { timeout: 30_000 };
+
 function admin() {
 	return createClient(stackUrl, SECRET_KEY, {
 		auth: { persistSession: false, autoRefreshToken: false },
@@ -38,7 +43,7 @@ async function joinInUkrainian(browser: Browser, name: string) {
 	await page.getByRole('textbox').first().fill(name);
 	await page.getByRole('radio').first().check();
 	await page.getByRole('button', { name: 'Приєднатися' }).click();
-	await expect(page.locator('.code')).toBeVisible();
+	await expect(page.locator('.code')).toBeVisible(slow);
 	const { data } = await admin().auth.admin.listUsers({ perPage: 1000 });
 	const user = data.users.find((u) => u.user_metadata?.display_name === name);
 	if (!user) throw new Error(`no user ${name}`);
@@ -115,11 +120,13 @@ async function signInStaff(browser: Browser, email: string, password: string): P
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await page.goto('/de/signin?next=/de/staff');
-	await page.getByRole('textbox', { name: 'E-Mail' }).first().fill(email);
-	await page.getByLabel('Passwort').fill(password);
-	await page.getByRole('button', { name: 'Anmelden' }).click();
+	const form = page.getByRole('form', { name: 'Mit E-Mail und Passwort' });
+	await form.getByRole('textbox', { name: /^E-Mail/ }).fill(email);
+	await form.getByRole('textbox', { name: /^Passwort/ }).fill(password);
+	await form.getByRole('button', { name: 'Anmelden' }).click();
+	await page.waitForURL((url) => !url.pathname.endsWith('/signin'), slow);
 	await page.goto('/de/staff');
-	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Eingereichte Stücke');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Eingereichte Stücke', slow);
 	return page;
 }
 
@@ -156,12 +163,14 @@ test('request changes in German, resubmit, publish, show, withdraw: public copie
 		.getByRole('textbox', { name: 'Notiz (freiwillig)' })
 		.fill('Bitte den Titel kürzen.');
 	await changes.getByRole('button', { name: 'Änderungen erbitten' }).click();
-	await expect(staff.getByRole('status')).toHaveText('Änderungen erbeten.');
+	await expect(staff.getByRole('status').filter({ hasText: 'Änderungen erbeten.' })).toBeVisible(
+		slow
+	);
 	await expect(staff.getByText('Status: Änderungen erbeten')).toBeVisible();
 
 	await participant.page.goto('/uk/me');
 	const card = participant.page.getByRole('article', { name: title });
-	await expect(card.getByText('Потрібні зміни')).toBeVisible();
+	await expect(card.getByText('Потрібні зміни')).toBeVisible(slow);
 	const { default: uk } = await import('../../src/lib/i18n/messages/participant/uk.json', {
 		with: { type: 'json' }
 	});
@@ -178,7 +187,7 @@ test('request changes in German, resubmit, publish, show, withdraw: public copie
 
 	await staff.goto(`/de/staff/pieces/${pieceId}`);
 	await staff.getByRole('button', { name: 'Veröffentlichen' }).click();
-	await expect(staff.getByRole('status')).toHaveText('Veröffentlicht.');
+	await expect(staff.getByRole('status').filter({ hasText: 'Veröffentlicht.' })).toBeVisible(slow);
 	const urls = await publicUrls(pieceId);
 	expect(urls.length).toBe(2);
 	for (const url of urls) expect((await fetch(url)).status).toBe(200);
@@ -191,7 +200,7 @@ test('request changes in German, resubmit, publish, show, withdraw: public copie
 	const published = participant.page.getByRole('article', { name: `${title}!` });
 	await published.getByRole('button', { name: 'Відкликати' }).click();
 	await participant.page.getByRole('dialog').getByRole('button', { name: 'Відкликати' }).click();
-	await expect(published.getByText('Відкликано')).toBeVisible();
+	await expect(published.getByText('Відкликано')).toBeVisible(slow);
 	for (const url of urls) expect((await fetch(url)).status).not.toBe(200);
 	await visitor.goto(`/de/pieces/${pieceId}`);
 	await expect(visitor.getByRole('heading', { level: 1 })).not.toHaveText(`${title}!`);
@@ -206,12 +215,15 @@ test('two moderators on one piece: the second is told who was first', async ({ b
 	await second.goto(`/de/staff/pieces/${pieceId}`);
 
 	await first.getByRole('button', { name: 'Veröffentlichen' }).click();
-	await expect(first.getByRole('status')).toHaveText('Veröffentlicht.');
+	await expect(first.getByRole('status').filter({ hasText: 'Veröffentlicht.' })).toBeVisible(slow);
 
 	const reject = second.locator('form', { has: second.locator('input[value="reject"]') });
 	await reject.getByRole('checkbox', { name: 'Passt nicht zum Thema' }).check();
 	await reject.getByRole('button', { name: 'Ablehnen' }).click();
-	await expect(second.getByRole('alert')).toContainText('Schon geprüft von Mira (Moderation)');
+	await expect(second.getByRole('alert')).toContainText(
+		'Schon geprüft von Mira (Moderation)',
+		slow
+	);
 	await expect(second.getByRole('alert')).toContainText('Aktueller Status: Veröffentlicht');
 	await expect(second.getByText('Status: Veröffentlicht')).toBeVisible();
 });
