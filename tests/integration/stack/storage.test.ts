@@ -112,7 +112,7 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			const path = `${alice.id}/pieces/first.png`;
 			const { data, error } = await alice.client.storage
 				.from('photos')
-				.upload(path, new Blob([body], { type: 'image/png' }));
+				.upload(path, new Blob([new Uint8Array(body)], { type: 'image/png' }));
 			expect(error).toBeNull();
 			expect(data).toMatchObject({ path, fullPath: `photos/${path}` });
 			expect(data?.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -181,7 +181,10 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 		it("refuses an upload into another user's folder with Storage's 403-in-400", async () => {
 			const { data, error } = await alice.client.storage
 				.from('photos')
-				.upload(`${bob.id}/intruder.png`, new Blob([bytes(10)], { type: 'image/png' }));
+				.upload(
+					`${bob.id}/intruder.png`,
+					new Blob([new Uint8Array(bytes(10))], { type: 'image/png' })
+				);
 			expect(data).toBeNull();
 			expect(error).toMatchObject({
 				name: 'StorageApiError',
@@ -532,7 +535,7 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			const storage = alice.client.storage.from('limited');
 			const big = await storage.upload(
 				path,
-				new Blob([bytes(64 * 1024 + 1)], { type: 'image/png' })
+				new Blob([new Uint8Array(bytes(64 * 1024 + 1))], { type: 'image/png' })
 			);
 			expect(big.error).toMatchObject({
 				status: 400,
@@ -544,7 +547,10 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(await objectRow('limited', path)).toBeUndefined();
 			expect(filesUnder(storageDir(stack, 'tmp'))).toEqual([]);
 
-			const fits = await storage.upload(path, new Blob([bytes(64 * 1024)], { type: 'image/png' }));
+			const fits = await storage.upload(
+				path,
+				new Blob([new Uint8Array(bytes(64 * 1024))], { type: 'image/png' })
+			);
 			expect(fits.error).toBeNull();
 		});
 
