@@ -27,15 +27,8 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 export const STAFF_ACTIONS = ['publish', 'request_changes', 'reject', 'unpublish'] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 
-export const PIECE_STATUSES = [
-	'draft',
-	'submitted',
-	'changes_requested',
-	'published',
-	'rejected',
-	'withdrawn'
-] as const;
-export type PieceStatus = (typeof PIECE_STATUSES)[number];
+import { PIECE_STATUSES, type PieceStatus } from '$lib/piece-status';
+export { PIECE_STATUSES, type PieceStatus };
 
 export interface ModerateInput {
 	pieceId: string;
