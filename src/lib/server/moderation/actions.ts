@@ -7,6 +7,8 @@ import {
 	writePublicVariants,
 	type PhotoVariants
 } from './publishing';
+// Relative, not $lib: the integration suites import this module without SvelteKit's aliases.
+import { PIECE_STATUSES, type PieceStatus } from '../../piece-status';
 
 /** The reason codes `moderation_events.reason_codes` accepts, in the order staff see them. */
 export const REASON_CODES = [
@@ -27,7 +29,6 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 export const STAFF_ACTIONS = ['publish', 'request_changes', 'reject', 'unpublish'] as const;
 export type StaffAction = (typeof STAFF_ACTIONS)[number];
 
-import { PIECE_STATUSES, type PieceStatus } from '$lib/piece-status';
 export { PIECE_STATUSES, type PieceStatus };
 
 export interface ModerateInput {
