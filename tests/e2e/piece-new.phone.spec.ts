@@ -103,7 +103,7 @@ test('a new piece from photos to "waiting for review", scrubbed of EXIF', async 
 	}
 	await german.getByRole('button', { name: t.piece_save_text }).click();
 
-	await page.getByLabel(t.piece_consent_people_no).check();
+	await page.getByRole('radio', { name: t.piece_consent_people_no }).check();
 	await page.getByRole('button', { name: t.piece_consent_save }).click();
 	await expect(page.getByText(t.piece_consent_given)).toBeVisible();
 	await page.getByRole('button', { name: t.piece_submit }).click();
@@ -156,6 +156,7 @@ test('a reload in the middle of an upload resumes it', async ({ page }) => {
 			width: 4000,
 			height: 3000,
 			channels: 3,
+			background: { r: 128, g: 128, b: 128 },
 			noise: { type: 'gaussian', mean: 128, sigma: 60 }
 		}
 	})
