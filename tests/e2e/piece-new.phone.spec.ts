@@ -41,7 +41,8 @@ async function photo(color: string, gps = false): Promise<Buffer> {
 }
 
 async function join(page: Page, locale: string) {
-	await page.goto(`/${locale}/join/FADEN-2026-DEMO`);
+	// Wait for hydration: a radio checked before it can be reset when the page takes over.
+	await page.goto(`/${locale}/join/FADEN-2026-DEMO`, { waitUntil: 'networkidle' });
 	const p = participant(locale);
 	await page.locator('input[name="name"]').fill('Оксана');
 	await page.locator('input[name="age"][value="16_plus"]').check();
