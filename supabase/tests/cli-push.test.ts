@@ -39,7 +39,7 @@ describe.skipIf(!adminUrl)('supabase db push', () => {
 					await c.query(readFileSync(join(BOOTSTRAP, file), 'utf8'));
 			});
 			const { stdout, stderr } = await promisify(execFile)(
-				resolve('node_modules/.bin/supabase'),
+				resolve('node_modules/@supabase/cli-linux-x64/bin/supabase'),
 				['db', 'push', '--db-url', url.toString(), '--include-seed', '--yes'],
 				{ env: { ...process.env, DO_NOT_TRACK: '1' }, maxBuffer: 16 * 1024 * 1024 }
 			);
