@@ -1,9 +1,13 @@
-import type { HandleServerError } from '@sveltejs/kit';
+import type { HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
+import { building } from '$app/environment';
+import { env as privateEnv } from '$env/dynamic/private';
 import { env } from '$env/dynamic/public';
 import { i18nHandle } from '$lib/server/hooks/i18n';
 import { createSecurityHeadersHandle } from '$lib/server/hooks/security-headers';
 import { createSupabaseHandle } from '$lib/server/hooks/supabase';
+import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { SWEEP_INTERVAL_MS, startSweeper } from '$lib/server/sweeper';
 
 // Security headers run outermost so redirects and error pages get them too.
 export const handle = sequence(
@@ -14,6 +18,17 @@ export const handle = sequence(
 		publishableKey: env.PUBLIC_SUPABASE_PUBLISHABLE_KEY
 	}))
 );
+
+/**
+ * Start-up: the retention sweeper (src/lib/server/sweeper.ts) runs now and then hourly;
+ * SWEEP_INTERVAL_MINUTES=0 turns it off (e.g. a second instance on the same project).
+ */
+export const init: ServerInit = () => {
+	if (building) return;
+	const minutes = Number(privateEnv.SWEEP_INTERVAL_MINUTES ?? SWEEP_INTERVAL_MS / 60_000);
+	if (!(minutes > 0)) return;
+	startSweeper({ admin: supabaseAdmin, intervalMs: minutes * 60_000 });
+};
 
 /** Unexpected errors are logged once, with an id the error page shows to the user. */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
