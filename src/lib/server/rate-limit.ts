@@ -1,9 +1,11 @@
+import { error } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 
 /**
  * In-memory token buckets per client address, for the doors anyone can knock on without an
- * account (join, ticket and password sign-in, magic links). One process holds the counts: enough
- * for a single adapter-node instance; several instances would each allow the full rate.
+ * account (join, ticket and password sign-in, magic links, search), and per user for signed-in
+ * work that costs CPU (photo processing). One process holds the counts: enough for a single
+ * adapter-node instance; several instances would each allow the full rate.
  *
  * The address is `event.getClientAddress()`. Behind a reverse proxy, start adapter-node with
  * `ADDRESS_HEADER=X-Forwarded-For` and `XFF_DEPTH=<number of proxies>` so that it is the visitor's
@@ -27,8 +29,22 @@ export const rateLimits = {
 	join: { capacity: 60, refillPerMinute: 20 },
 	ticket: { capacity: 20, refillPerMinute: 2 },
 	password: { capacity: 20, refillPerMinute: 2 },
-	magicLink: { capacity: 10, refillPerMinute: 1 }
+	magicLink: { capacity: 10, refillPerMinute: 1 },
+	// Full-text search runs a ranked query per request; browsing pages are cached, searches are
+	// not worth caching. A room typing searches stays far below this.
+	search: { capacity: 60, refillPerMinute: 60 }
 } satisfies Record<string, BucketRule>;
+
+/**
+ * Per signed-in user: photo processing (decode, re-encode, six derivatives) is the most expensive
+ * request. A burst of eight photos plus retries, then one every few seconds; the hourly count is
+ * `take_quota('photo_uploads')` in the database.
+ */
+export const userRateLimits = {
+	upload: { capacity: 12, refillPerMinute: 20 }
+} satisfies Record<string, BucketRule>;
+
+export type UserRateLimitName = keyof typeof userRateLimits;
 
 export type RateLimitName = keyof typeof rateLimits;
 
@@ -81,10 +97,36 @@ export function createRateLimiter(now: () => number = Date.now) {
 const limiter = createRateLimiter();
 
 /**
- * Takes one request from the current client's `name` bucket; false means answer 429 with the
- * translated `participant_error_rate_limited`.
+ * Takes one request from the current client's `name` bucket; false means answer 429 with a
+ * translated message (`participant_error_rate_limited`, `security_rate_limited_text`).
  */
 export function takeRateLimit(name: RateLimitName): boolean {
 	const event = getRequestEvent();
 	return limiter.take(name, rateLimits[name], event.getClientAddress());
+}
+
+/**
+ * Takes one request from `userId`'s `name` bucket (keyed by user, not address, so a shared Wi-Fi
+ * does not make participants wait for each other); false means answer 429.
+ */
+export function takeUserRateLimit(name: UserRateLimitName, userId: string): boolean {
+	return limiter.take(`user_${name}`, userRateLimits[name], userId);
+}
+
+/**
+ * Throws a 429 whose page shows the translated `security_rate_limited_*` messages (see
+ * +error.svelte) when the current client's `name` bucket is empty. For loads and GET endpoints;
+ * form actions return `fail(429)` instead.
+ */
+export function enforceRateLimit(name: RateLimitName): void {
+	if (!takeRateLimit(name)) error(429, { message: 'Too many requests', code: 'rate_limited' });
+}
+
+/**
+ * True for the error the storage quota trigger raises when a participant's files would exceed
+ * their bytes (Storage passes the database message through).
+ */
+export function isStorageQuotaError(error: unknown): boolean {
+	const message = (error as { message?: unknown } | null)?.message;
+	return typeof message === 'string' && message.includes('storage_quota_exceeded');
 }

@@ -74,6 +74,7 @@ export type Database = {
 				Row: {
 					action: Database['public']['Enums']['moderation_action'];
 					actor_id: string | null;
+					changes: Json | null;
 					created_at: string;
 					from_status: Database['public']['Enums']['piece_status'];
 					id: number;
@@ -87,6 +88,7 @@ export type Database = {
 				Insert: {
 					action: Database['public']['Enums']['moderation_action'];
 					actor_id?: string | null;
+					changes?: Json | null;
 					created_at?: string;
 					from_status: Database['public']['Enums']['piece_status'];
 					id?: never;
@@ -99,6 +101,7 @@ export type Database = {
 				Update: {
 					action?: Database['public']['Enums']['moderation_action'];
 					actor_id?: string | null;
+					changes?: Json | null;
 					created_at?: string;
 					from_status?: Database['public']['Enums']['piece_status'];
 					id?: never;
@@ -391,6 +394,37 @@ export type Database = {
 					}
 				];
 			};
+			staff_events: {
+				Row: {
+					action: string;
+					actor_id: string | null;
+					created_at: string;
+					id: number;
+					role: Database['public']['Enums']['staff_role'] | null;
+					subject_id: string;
+					workshop_id: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					action: string;
+					actor_id?: string | null;
+					created_at?: string;
+					id?: never;
+					role?: Database['public']['Enums']['staff_role'] | null;
+					subject_id: string;
+					workshop_id?: string | null;
+				};
+				Update: {
+					action?: string;
+					actor_id?: string | null;
+					created_at?: string;
+					id?: never;
+					role?: Database['public']['Enums']['staff_role'] | null;
+					subject_id?: string;
+					workshop_id?: string | null;
+				};
+				Relationships: [];
+			};
 			staff_roles: {
 				Row: {
 					granted_at: string;
@@ -423,6 +457,39 @@ export type Database = {
 						foreignKeyName: 'staff_roles_user_id_fkey';
 						columns: ['user_id'];
 						isOneToOne: false;
+						referencedRelation: 'profiles';
+						referencedColumns: ['id'];
+					}
+				];
+			};
+			staff_settings: {
+				Row: {
+					digest_enabled_at: string | null;
+					digest_sent_at: string | null;
+					submission_digest: boolean;
+					updated_at: string;
+					user_id: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					digest_enabled_at?: string | null;
+					digest_sent_at?: string | null;
+					submission_digest?: boolean;
+					updated_at?: string;
+					user_id: string;
+				};
+				Update: {
+					digest_enabled_at?: string | null;
+					digest_sent_at?: string | null;
+					submission_digest?: boolean;
+					updated_at?: string;
+					user_id?: string;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'staff_settings_user_id_fkey';
+						columns: ['user_id'];
+						isOneToOne: true;
 						referencedRelation: 'profiles';
 						referencedColumns: ['id'];
 					}
@@ -688,8 +755,44 @@ export type Database = {
 			[_ in never]: never;
 		};
 		Functions: {
+			correct_piece_text: {
+				Args: {
+					p_alt_texts?: Json;
+					p_caption: string;
+					p_language: unknown;
+					p_piece_id: string;
+					p_story: Json;
+					p_title: string;
+				};
+				Returns: {
+					action: Database['public']['Enums']['moderation_action'];
+					actor_id: string | null;
+					changes: Json | null;
+					created_at: string;
+					from_status: Database['public']['Enums']['piece_status'];
+					id: number;
+					note: string | null;
+					note_language: string | null;
+					piece_id: string;
+					reason_codes: string[];
+					to_status: Database['public']['Enums']['piece_status'];
+				};
+				SetofOptions: {
+					from: '*';
+					to: 'moderation_events';
+					isOneToOne: true;
+					isSetofReturn: false;
+				};
+			};
 			create_return_ticket: { Args: Record<PropertyKey, never>; Returns: string };
 			delete_own_piece: { Args: { p_piece_id: string }; Returns: undefined };
+			gallery_languages: {
+				Args: Record<PropertyKey, never>;
+				Returns: {
+					language: unknown;
+					pieces: number;
+				}[];
+			};
 			gallery_page: {
 				Args: {
 					p_before_id?: string;
@@ -735,6 +838,10 @@ export type Database = {
 				};
 				Returns: string;
 			};
+			mark_submission_digest_sent: {
+				Args: { p_until: string; p_user_id: string };
+				Returns: undefined;
+			};
 			moderate_piece: {
 				Args: {
 					p_action: Database['public']['Enums']['moderation_action'];
@@ -747,6 +854,7 @@ export type Database = {
 				Returns: {
 					action: Database['public']['Enums']['moderation_action'];
 					actor_id: string | null;
+					changes: Json | null;
 					created_at: string;
 					from_status: Database['public']['Enums']['piece_status'];
 					id: number;
@@ -763,6 +871,24 @@ export type Database = {
 					isSetofReturn: false;
 				};
 			};
+			my_storage_use: {
+				Args: Record<PropertyKey, never>;
+				Returns: {
+					quota_bytes: number;
+					used_bytes: number;
+				}[];
+			};
+			pending_submission_digests: {
+				Args: Record<PropertyKey, never>;
+				Returns: {
+					email: string;
+					newest: string;
+					piece_ids: string[];
+					titles: string[];
+					ui_language: Database['public']['Enums']['language_code'];
+					user_id: string;
+				}[];
+			};
 			redeem_return_ticket: { Args: { p_code: string }; Returns: string };
 			rotate_join_code: { Args: { p_workshop_id: string }; Returns: string };
 			search_pieces: {
@@ -775,9 +901,47 @@ export type Database = {
 					title: string;
 				}[];
 			};
+			set_staff_access: {
+				Args: {
+					p_invite?: boolean;
+					p_roles: Database['public']['Enums']['staff_role'][];
+					p_user_id: string;
+					p_workshop_ids: string[];
+				};
+				Returns: number;
+			};
+			set_submission_digest: { Args: { p_enabled: boolean }; Returns: undefined };
+			staff_members: {
+				Args: Record<PropertyKey, never>;
+				Returns: {
+					display_name: string;
+					email: string;
+					invited_at: string;
+					last_sign_in_at: string;
+					roles: Database['public']['Enums']['staff_role'][];
+					user_id: string;
+					workshop_ids: string[];
+				}[];
+			};
 			submit_piece: {
 				Args: { p_piece_id: string };
 				Returns: Database['public']['Enums']['piece_status'];
+			};
+			sweeper_delete_stale_drafts: {
+				Args: { p_limit?: number; p_older_than: string };
+				Returns: {
+					maker_id: string;
+					path: string;
+					piece_id: string;
+				}[];
+			};
+			sweeper_orphan_objects: {
+				Args: { p_limit?: number; p_older_than: string };
+				Returns: {
+					bucket_id: string;
+					created_at: string;
+					name: string;
+				}[];
 			};
 			take_quota: {
 				Args: { p_amount?: number; p_bucket: string; p_limit: number; p_window: string };
@@ -800,7 +964,8 @@ export type Database = {
 				| 'request_changes'
 				| 'reject'
 				| 'unpublish'
-				| 'consent_withdrawn';
+				| 'consent_withdrawn'
+				| 'edit_text';
 			photo_role: 'front' | 'back' | 'detail' | 'in_progress' | 'maker_with_piece' | 'other';
 			piece_status:
 				'draft' | 'submitted' | 'changes_requested' | 'published' | 'rejected' | 'withdrawn';
@@ -930,7 +1095,8 @@ export const Constants = {
 				'request_changes',
 				'reject',
 				'unpublish',
-				'consent_withdrawn'
+				'consent_withdrawn',
+				'edit_text'
 			],
 			photo_role: ['front', 'back', 'detail', 'in_progress', 'maker_with_piece', 'other'],
 			piece_status: [
