@@ -198,9 +198,14 @@ export class UploadQueue {
 				item.percent = total > 0 ? Math.floor((sent / total) * 100) : 0;
 			},
 			onError: (error) => {
-				const status = (error as { originalResponse?: { getStatus(): number } }).originalResponse;
+				const status = (error as { originalResponse?: { getStatus(): number; getBody(): string } })
+					.originalResponse;
 				item.status = 'failed';
-				item.error = status?.getStatus() === 413 ? 'image_too_large_bytes' : 'piece_upload_failed';
+				item.error = status?.getBody()?.includes('storage_quota_exceeded')
+					? 'security_storage_full'
+					: status?.getStatus() === 413
+						? 'image_too_large_bytes'
+						: 'piece_upload_failed';
 			},
 			onSuccess: () => void this.#process(entry, item)
 		});

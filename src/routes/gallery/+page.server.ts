@@ -1,11 +1,13 @@
 import { parseView, viewParams } from '$lib/components/gallery/view';
 import { setPublicCache } from '$lib/server/gallery/cache';
+import { enforceRateLimit } from '$lib/server/rate-limit';
 import { loadFacets, loadGalleryPage } from '$lib/server/gallery/queries';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { locals, url } = event;
 	const view = parseView(url.searchParams);
+	if (view.q) enforceRateLimit('search');
 	const facets = await loadFacets(locals.supabase, locals.locale);
 	const page = Number(url.searchParams.get('page') ?? '1');
 	const result = await loadGalleryPage(locals.supabase, locals.locale, view, facets, {

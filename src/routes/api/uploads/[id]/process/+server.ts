@@ -1,12 +1,8 @@
 import { json, type RequestHandler } from '@sveltejs/kit';
 import { isPieceError } from '$lib/server/pieces/errors';
 import { processUpload } from '$lib/server/pieces/photos';
-import { createRateLimiter } from '$lib/server/rate-limit';
+import { isStorageQuotaError, takeUserRateLimit } from '$lib/server/rate-limit';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
-
-/** A burst of eight photos, then one every few seconds; the hourly quota is in the database. */
-const uploadLimiter = createRateLimiter();
-const UPLOAD_RULE = { capacity: 12, refillPerMinute: 20 };
 
 /**
  * Turns the original the browser uploaded with TUS (`originals/<user_id>/<id>`) into a stored photo
@@ -18,7 +14,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 	}
 	const { user } = await locals.safeGetSession();
 	if (!user) return json({ code: 'piece_signed_out' }, { status: 401 });
-	if (!uploadLimiter.take('upload', UPLOAD_RULE, user.id)) {
+	if (!takeUserRateLimit('upload', user.id)) {
 		return json({ code: 'piece_rate_limited' }, { status: 429 });
 	}
 	let body: { pieceId?: unknown; role?: unknown };
@@ -41,6 +37,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 		return json({ photo }, { status: 201 });
 	} catch (error) {
 		if (isPieceError(error)) return json({ code: error.code }, { status: error.status });
+		if (isStorageQuotaError(error)) return json({ code: 'security_storage_full' }, { status: 413 });
 		throw error;
 	}
 };
