@@ -260,7 +260,7 @@ const POLICY_HELPER =
  */
 export const AUTHENTICATED_DEFINER_ALLOWLIST: Record<string, string> = {
 	'public.join_workshop(p_code text, p_display_name text, p_ui_language public.language_code, p_age_bracket public.age_bracket)': `${PARTICIPANT_RPC}: participants (anonymous sign-ins included) join with a code whose hash they cannot read`,
-	'public.submit_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the only way from draft/changes_requested to submitted; checks maker, state, photo and title`,
+	'public.submit_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the only way from draft/changes_requested to submitted; checks maker, state, photo, title and consent`,
 	'public.withdraw_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the maker withdraws their own piece from any state`,
 	'public.moderate_piece(p_piece_id uuid, p_action public.moderation_action, p_expected_status public.piece_status, p_reason_codes text[], p_note text, p_note_language public.language_tag)':
 		'staff RPC: re-reads the caller’s staff role on every call, refuses own pieces and missing consent, conditional UPDATE for concurrent moderators',

@@ -10,6 +10,12 @@ import { PIECES, SEED, USERS, WORKSHOPS, attempt, impersonate, type Caller } fro
 
 const P = PIECES;
 
+/** Submitting needs a consent for the online gallery (20261126120100_consent_on_submit.sql). */
+const GALLERY_CONSENT_OF_A = `insert into public.consents (piece_id, granted_by, scopes,
+	people_visible, maker_age_bracket, consent_text_version, consent_language)
+	values ('${PIECES.draftOfA}', '${USERS.participant}', '{online_gallery}', false, '16_plus', 't',
+		'de');`;
+
 const moderate = (
 	tx: Queryable,
 	piece: string,
@@ -113,20 +119,24 @@ describe.each(testDbKinds())('checked workflow on %s', (kind) => {
 
 	describe('participants', () => {
 		it('submit their own draft, which stamps the transition and logs it', async () => {
-			const outcome = await as('participantA', async (tx) => {
-				const { rows } = await tx.query<{ s: string }>('select public.submit_piece($1) as s', [
-					P.draftOfA
-				]);
-				const piece = await tx.query<{ submitted_at: string | null; status: string }>(
-					'select status, submitted_at from public.pieces where id = $1',
-					[P.draftOfA]
-				);
-				const events = await tx.query<{ action: string; actor_id: string }>(
-					'select action, actor_id from public.moderation_events where piece_id = $1',
-					[P.draftOfA]
-				);
-				return { result: rows[0].s, piece: piece.rows[0], events: events.rows };
-			});
+			const outcome = await as(
+				'participantA',
+				async (tx) => {
+					const { rows } = await tx.query<{ s: string }>('select public.submit_piece($1) as s', [
+						P.draftOfA
+					]);
+					const piece = await tx.query<{ submitted_at: string | null; status: string }>(
+						'select status, submitted_at from public.pieces where id = $1',
+						[P.draftOfA]
+					);
+					const events = await tx.query<{ action: string; actor_id: string }>(
+						'select action, actor_id from public.moderation_events where piece_id = $1',
+						[P.draftOfA]
+					);
+					return { result: rows[0].s, piece: piece.rows[0], events: events.rows };
+				},
+				GALLERY_CONSENT_OF_A
+			);
 			expect(outcome).toMatchObject({
 				ok: true,
 				value: {

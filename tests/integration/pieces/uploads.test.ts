@@ -290,6 +290,22 @@ describe.each(testDbKinds())('a new piece on %s', (kind) => {
 
 		expect(await submitPiece(p.supabase, p.userId, pieceId)).toBe('piece_consent_missing');
 		expectTranslated('piece_consent_missing');
+		// A consent written straight through the Data API, past the app's checks: the database
+		// still refuses to submit, and the app says why.
+		const direct = await p.supabase.from('consents').insert({
+			piece_id: pieceId,
+			scopes: ['online_gallery'],
+			people_visible: true,
+			depicted_people_agreed: false,
+			maker_age_bracket: '16_plus',
+			consent_text_version: 'direct',
+			consent_language: 'uk'
+		});
+		expect(direct.error).toBeNull();
+		expect(await submitPiece(p.supabase, p.userId, pieceId)).toBe(
+			'piece_consent_people_agreed_required'
+		);
+		expectTranslated('piece_consent_people_agreed_required');
 		const consent = {
 			scopes: ['print_exhibition'],
 			peopleVisible: 'yes',
@@ -312,14 +328,15 @@ describe.each(testDbKinds())('a new piece on %s', (kind) => {
 		const { data } = await admin
 			.from('pieces')
 			.select(
-				'status, piece_texts(language, provenance), consents(consent_text_version, consent_language)'
+				'status, piece_texts(language, provenance), consents(consent_text_version, consent_language, withdrawn_at)'
 			)
 			.eq('id', pieceId)
 			.single();
-		expect(data).toMatchObject({
-			status: 'submitted',
-			consents: [{ consent_text_version: '2026-11-v1', consent_language: 'uk' }]
-		});
+		expect(data).toMatchObject({ status: 'submitted' });
+		// The direct consent was replaced (withdrawn) by the one given through the app.
+		expect(
+			(data!.consents as { withdrawn_at: string | null }[]).filter((c) => !c.withdrawn_at)
+		).toMatchObject([{ consent_text_version: '2026-11-v1', consent_language: 'uk' }]);
 		expect(data!.piece_texts).toHaveLength(2);
 		// Submitted: no more uploads.
 		await expectRefused(pieceId, await uploadOriginal(await gpsJpeg()), 'piece_not_editable');

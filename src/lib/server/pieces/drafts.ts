@@ -1,6 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { isTextLanguage } from '../../languages.ts';
-import { currentConsent } from './consent.ts';
 import { MAX_PHOTOS, requireEditablePiece } from './photos.ts';
 
 export type SubmitErrorCode =
@@ -9,6 +8,8 @@ export type SubmitErrorCode =
 	| 'piece_title_required'
 	| 'piece_alt_required'
 	| 'piece_consent_missing'
+	| 'piece_consent_people_agreed_required'
+	| 'piece_consent_guardian_required'
 	| 'piece_not_editable';
 
 /** Workshops the caller belongs to (a piece always belongs to one). */
@@ -45,11 +46,22 @@ export async function createDraft(
 	return id;
 }
 
+/** `submit_piece`'s refusals (P0001 messages) and the piece area's codes that explain them. */
+const SUBMIT_REFUSALS: Record<string, SubmitErrorCode> = {
+	not_editable: 'piece_not_editable',
+	missing_photo: 'piece_no_photos',
+	missing_title: 'piece_title_required',
+	consent_missing: 'piece_consent_missing',
+	consent_people_not_agreed: 'piece_consent_people_agreed_required',
+	consent_guardian_missing: 'piece_consent_guardian_required'
+};
+
 /**
  * Submits the piece for review once it is complete: one to eight photos, each with alt text in
  * the original language, a title in that language, and a consent under which it could be shown
- * online (guardian for under-16s, agreement of people shown). `submit_piece` re-checks photos and
- * title in the database; consent is checked here because a draft may change it until the end.
+ * online. Photos' alt texts are checked here; photo, title and consent (online gallery, agreement
+ * of people shown, a guardian for under-16s) are enforced by `submit_piece` in the database, so
+ * no client can skip them, and its refusals come back as translatable codes.
  */
 export async function submitPiece(
 	supabase: SupabaseClient,
@@ -70,18 +82,10 @@ export async function submitPiece(
 	if (photos.length > MAX_PHOTOS) return 'piece_too_many_photos';
 	if (!texts.some((t) => t.language === lang && t.title.trim())) return 'piece_title_required';
 	if (photos.some((p) => !p.alt_text?.[lang]?.trim())) return 'piece_alt_required';
-	const consent = await currentConsent(supabase, pieceId);
-	const publishable =
-		consent &&
-		(consent.scopes as string[]).includes('online_gallery') &&
-		(!consent.people_visible || consent.depicted_people_agreed === true) &&
-		(consent.maker_age_bracket !== 'under_16' || consent.guardian_name);
-	if (!publishable) return 'piece_consent_missing';
 	const { error } = await supabase.rpc('submit_piece', { p_piece_id: pieceId });
 	if (error) {
-		if (error.message === 'not_editable') return 'piece_not_editable';
-		if (error.message === 'missing_photo') return 'piece_no_photos';
-		if (error.message === 'missing_title') return 'piece_title_required';
+		const code = SUBMIT_REFUSALS[error.message];
+		if (code) return code;
 		throw error;
 	}
 	return null;
