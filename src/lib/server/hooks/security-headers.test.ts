@@ -1,14 +1,23 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { describe, expect, it } from 'vitest';
 import { cspDirectives } from '../../../../svelte.config.js';
-import { allowOriginInCsp, createSecurityHeadersHandle } from './security-headers';
+import {
+	allowOriginInCsp,
+	createSecurityHeadersHandle,
+	crossOriginResourcePolicy,
+	HSTS
+} from './security-headers';
 
 const kitCsp =
 	"default-src 'self'; script-src 'self' 'nonce-abc'; img-src 'self' data:; connect-src 'self'";
 
-async function run(response: Response, supabaseUrl?: string): Promise<Headers> {
+async function run(
+	response: Response,
+	supabaseUrl?: string,
+	url = 'http://localhost/de'
+): Promise<Headers> {
 	const handle = createSecurityHeadersHandle(() => supabaseUrl);
-	const event = { url: new URL('http://localhost/de') } as RequestEvent;
+	const event = { url: new URL(url) } as RequestEvent;
 	const result = await handle({ event, resolve: async () => response });
 	return result.headers;
 }
@@ -19,6 +28,7 @@ describe('security headers handle', () => {
 		expect(headers.get('X-Content-Type-Options')).toBe('nosniff');
 		expect(headers.get('Referrer-Policy')).toBe('strict-origin-when-cross-origin');
 		expect(headers.get('X-Frame-Options')).toBe('DENY');
+		expect(headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
 		const permissions = headers.get('Permissions-Policy') ?? '';
 		expect(permissions).toContain('camera=(self)');
 		expect(permissions).toContain('microphone=()');
@@ -37,6 +47,29 @@ describe('security headers handle', () => {
 
 	it('leaves the CSP alone when the Supabase URL is missing or invalid', () => {
 		expect(allowOriginInCsp(kitCsp, undefined)).toBe(kitCsp);
+	});
+
+	it('sends HSTS only when the request reached the app over HTTPS', async () => {
+		const secure = await run(new Response('ok'), undefined, 'https://faden.example/de');
+		expect(secure.get('Strict-Transport-Security')).toBe(HSTS);
+		expect(HSTS).toMatch(/^max-age=(\d+)/);
+		expect(Number(/^max-age=(\d+)/.exec(HSTS)?.[1])).toBeGreaterThanOrEqual(31_536_000);
+		const plain = await run(new Response('ok'), undefined, 'http://localhost:5173/de');
+		expect(plain.get('Strict-Transport-Security')).toBeNull();
+	});
+
+	it('keeps pages and JSON same-origin, lets other sites embed share images and QR codes', async () => {
+		expect((await run(new Response('ok'))).get('Cross-Origin-Resource-Policy')).toBe('same-origin');
+		const id = '30000000-0000-4000-8000-000000000001';
+		expect(crossOriginResourcePolicy(`/pieces/${id}/share.jpg`)).toBe('cross-origin');
+		expect(crossOriginResourcePolicy(`/de/pieces/${id}/qr.svg`)).toBe('cross-origin');
+		expect(crossOriginResourcePolicy('/gallery/more')).toBe('same-origin');
+		expect(crossOriginResourcePolicy('/me/export')).toBe('same-origin');
+		expect(crossOriginResourcePolicy('/share.jpg.html')).toBe('same-origin');
+		const own = await run(
+			new Response('ok', { headers: { 'Cross-Origin-Resource-Policy': 'same-site' } })
+		);
+		expect(own.get('Cross-Origin-Resource-Policy')).toBe('same-site');
 	});
 
 	it('copies responses whose headers are immutable', async () => {

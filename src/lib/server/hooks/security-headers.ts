@@ -11,6 +11,23 @@ export const baselineHeaders: Readonly<Record<string, string>> = {
 };
 
 /**
+ * One year, no `includeSubDomains` and no preload: the operator's other subdomains (a plain-HTTP
+ * intranet page, say) are none of this app's business, and preloading cannot be undone quickly.
+ */
+export const HSTS = 'max-age=31536000';
+
+/**
+ * Responses other sites are meant to embed: the OpenGraph share image (link previews load it from
+ * chat apps and social sites) and the QR code. Everything else is `same-origin`, so another site
+ * cannot pull the app's pages or JSON into its own context (Spectre-style leaks). Static files in
+ * `static/` and the build's assets are served by adapter-node before the hooks run and carry no
+ * CORP; they are public anyway. Photos come from the Storage origin, not from the app.
+ */
+export function crossOriginResourcePolicy(pathname: string): 'same-origin' | 'cross-origin' {
+	return /\/(share\.jpg|qr\.svg)$/.test(pathname) ? 'cross-origin' : 'same-origin';
+}
+
+/**
  * Adds `origin` to the CSP directives that must reach the Supabase stack (images from storage,
  * API calls from the browser). The origin comes from the environment, so the build cannot know it.
  */
@@ -36,10 +53,17 @@ function originOf(url: string | undefined): string | undefined {
 	}
 }
 
-function applyHeaders(headers: Headers, supabaseUrl: string | undefined): void {
+function applyHeaders(headers: Headers, url: URL, supabaseUrl: string | undefined): void {
 	for (const [name, value] of Object.entries(baselineHeaders)) {
 		if (!headers.has(name)) headers.set(name, value);
 	}
+	if (!headers.has('Cross-Origin-Resource-Policy')) {
+		headers.set('Cross-Origin-Resource-Policy', crossOriginResourcePolicy(url.pathname));
+	}
+	// event.url is https when ORIGIN starts with https:// or, behind a proxy, when adapter-node is
+	// told to trust it with PROTOCOL_HEADER=x-forwarded-proto; a client cannot fake it otherwise.
+	// Browsers ignore HSTS over plain HTTP anyway, so local http://localhost stays usable.
+	if (url.protocol === 'https:') headers.set('Strict-Transport-Security', HSTS);
 	const csp = headers.get('Content-Security-Policy');
 	if (csp) headers.set('Content-Security-Policy', allowOriginInCsp(csp, originOf(supabaseUrl)));
 }
@@ -52,11 +76,11 @@ export function createSecurityHeadersHandle(supabaseUrl: () => string | undefine
 	return async ({ event, resolve }) => {
 		let response = await resolve(event);
 		try {
-			applyHeaders(response.headers, supabaseUrl());
+			applyHeaders(response.headers, event.url, supabaseUrl());
 		} catch {
 			// A response passed through from fetch() has immutable headers: copy it first.
 			response = new Response(response.body, response);
-			applyHeaders(response.headers, supabaseUrl());
+			applyHeaders(response.headers, event.url, supabaseUrl());
 		}
 		return response;
 	};
