@@ -7,7 +7,7 @@
  * for itself.
  */
 import { mkdirSync } from 'node:fs';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { PGlite, parse, protocol, types as pgliteTypes } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -61,6 +61,61 @@ class FifoQueue {
 const beginSql = (options?: TransactionOptions) =>
 	options?.readOnly ? 'begin isolation level read committed read only' : 'begin';
 
+/** A parameter PGlite's one-message path can send as text without knowing its type. */
+type Scalar = string | number | bigint | boolean | null | undefined;
+const isScalar = (value: unknown): value is Scalar =>
+	value === null || ['string', 'number', 'bigint', 'boolean', 'undefined'].includes(typeof value);
+
+/**
+ * `PGlite.query` makes six calls into Postgres per statement (parse, describe, bind, describe,
+ * execute, sync) so it can pick serialisers by parameter type. With text-only parameters the
+ * type does not matter: Postgres infers it at Parse exactly as before, so one batched message
+ * does the same work in one call. Anything else (arrays, objects, dates, bytes) keeps the
+ * regular path and its serialisers.
+ */
+async function pgliteQuery<R>(
+	db: PGlite,
+	sql: string,
+	params: unknown[] = []
+): Promise<QueryResult<R>> {
+	if (!params.every(isScalar)) {
+		const r = await db.query<R>(sql, params);
+		return { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows ?? 0 };
+	}
+	const values = params.map((value) =>
+		value === null || value === undefined
+			? null
+			: typeof value === 'boolean'
+				? value
+					? 't'
+					: 'f'
+				: String(value)
+	);
+	const s = protocol.serialize;
+	const parts = [
+		s.parse({ text: sql }),
+		s.bind({ values }),
+		s.describe({ type: 'P' }),
+		s.execute({}),
+		s.sync()
+	];
+	const message = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let offset = 0;
+	for (const part of parts) {
+		message.set(part, offset);
+		offset += part.length;
+	}
+	const messages = await db._runExclusiveTransaction(() =>
+		db._runExclusiveQuery(() => db.execProtocolStream(message, { syncToFs: false }))
+	);
+	const [r] = parse.parseResults(messages, db.parsers);
+	return {
+		rows: (r?.rows ?? []) as R[],
+		fields: r?.fields ?? [],
+		affectedRows: r?.affectedRows ?? 0
+	};
+}
+
 async function openPglite(dataDir?: string): Promise<Database> {
 	if (dataDir) mkdirSync(dataDir, { recursive: true });
 	const db = await PGlite.create({
@@ -70,10 +125,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
 	});
 	const queue = new FifoQueue();
 	const direct: Queryable = {
-		async query<R>(sql: string, params?: unknown[]) {
-			const r = await db.query<R>(sql, params);
-			return { rows: r.rows, fields: r.fields, affectedRows: r.affectedRows ?? 0 };
-		},
+		query: (sql, params) => pgliteQuery(db, sql, params),
 		async exec(sql: string) {
 			await db.exec(sql);
 		}
