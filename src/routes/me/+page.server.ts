@@ -7,7 +7,9 @@ import {
 	publicMediaPaths,
 	removePublicMedia
 } from '$lib/server/participant/deletion';
+import { addEmailAndPassword, MIN_PASSWORD_LENGTH } from '$lib/server/participant/account';
 import { field, rpcErrorCode } from '$lib/server/participant/forms';
+import { takeRateLimit } from '$lib/server/rate-limit';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -50,6 +52,8 @@ export const load: PageServerLoad = async ({ locals, depends }) => {
 	return {
 		displayName: profile.data?.display_name ?? null,
 		canHaveTicket: realEmail(user) === null,
+		email: realEmail(user),
+		minPassword: MIN_PASSWORD_LENGTH,
 		pieces: (pieces.data as PieceRow[]).map((piece) => {
 			const texts = piece.piece_texts;
 			const text =
@@ -107,6 +111,25 @@ export const actions: Actions = {
 			return failFromRpc(error, pieceId);
 		}
 		return { done: 'deleted' as const, pieceId };
+	},
+
+	upgrade: async ({ request, locals, url }) => {
+		await requireUser();
+		const form = await request.formData();
+		const email = field(form, 'email');
+		if (!takeRateLimit('password')) {
+			return fail(429, { form: 'upgrade' as const, code: 'rate_limited', email });
+		}
+		const confirm = new URL('/auth/confirm', url.origin);
+		confirm.searchParams.set('next', '/me');
+		const result = await addEmailAndPassword(locals.supabase, {
+			email,
+			password: String(form.get('password') ?? ''),
+			passwordRepeat: String(form.get('password_repeat') ?? ''),
+			redirectTo: confirm.href
+		});
+		if (!result.ok) return fail(400, { form: 'upgrade' as const, code: result.code, email });
+		return { form: 'upgrade' as const, upgraded: result.status, email: result.email };
 	},
 
 	deleteAccount: async ({ locals, cookies }) => {

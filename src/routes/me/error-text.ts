@@ -14,7 +14,14 @@ const texts: Record<string, () => string> = {
 	invalid_credentials: m.auth_error_invalid_credentials,
 	email_invalid: m.auth_error_email_invalid,
 	password_required: m.auth_error_password_required,
-	link_invalid: m.auth_error_link_invalid
+	link_invalid: m.auth_error_link_invalid,
+	email_taken: m.participant_error_email_taken,
+	password_weak: m.participant_error_password_weak,
+	password_mismatch: m.participant_error_password_mismatch,
+	upgrade_failed: m.participant_error_upgrade_failed,
+	confirm_required: m.participant_error_confirm_required,
+	ticket_expired: m.participant_error_ticket_expired,
+	ticket_replaced: m.participant_error_ticket_replaced
 };
 
 /** The translated text for an error code from a participant or sign-in form action. */
