@@ -1,0 +1,44 @@
+/**
+ * Checklist A12: nothing secret reaches the browser. SvelteKit refuses to build when client code
+ * imports `$lib/server` or `$env/*\/private`; this checks the result, the built client files, for
+ * the stack's secret key, the service-role JWT and server-only module names.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { SECRET_KEY, SERVICE_ROLE_KEY } from '../../supabase/local/src/core/keys.ts';
+
+function files(dir: string): string[] {
+	return readdirSync(dir).flatMap((name) => {
+		const path = join(dir, name);
+		return statSync(path).isDirectory() ? files(path) : [path];
+	});
+}
+
+test('the client build holds no secret key, service-role token or server module', () => {
+	const client = files('build/client').filter((path) => /\.(js|css|html|json)$/.test(path));
+	expect(client.length).toBeGreaterThan(10);
+	const leaks: string[] = [];
+	for (const path of client) {
+		const text = readFileSync(path, 'utf8');
+		for (const needle of [
+			SECRET_KEY,
+			SERVICE_ROLE_KEY,
+			'sb_secret_',
+			'SUPABASE_SECRET_KEY',
+			'supabase-admin',
+			'service_role'
+		]) {
+			if (text.includes(needle)) leaks.push(`${path}: ${needle}`);
+		}
+	}
+	expect(leaks).toEqual([]);
+});
+
+test('pages served to the browser carry no secret either', async ({ request }) => {
+	for (const path of ['/de/', '/de/signin', '/de/join/FADEN-2026-DEMO', '/de/gallery']) {
+		const html = await (await request.get(path)).text();
+		expect(html).not.toContain('sb_secret_');
+		expect(html).not.toContain(SERVICE_ROLE_KEY);
+	}
+});
