@@ -271,6 +271,16 @@ export const AUTHENTICATED_DEFINER_ALLOWLIST: Record<string, string> = {
 	'public.delete_own_piece(p_piece_id uuid)': `${PARTICIPANT_RPC}: the maker erases their own piece in any state (GDPR Art. 17); deletes only where maker_id = auth.uid()`,
 	'public.issue_return_ticket_for(p_user_id uuid)':
 		'staff RPC: re-checks that the caller is staff for that participant (private.is_staff_for_user) and not the participant themself',
+	'public.staff_members()':
+		'admin RPC: re-checks the admin role; lists staff with their sign-in address from auth.users',
+	'public.set_staff_access(p_user_id uuid, p_roles public.staff_role[], p_workshop_ids uuid[], p_invite boolean)':
+		'admin RPC: re-checks the admin role, refuses anonymous accounts and self-demotion; triggers audit each change',
+	'public.correct_piece_text(p_piece_id uuid, p_language public.language_tag, p_title text, p_caption text, p_story jsonb, p_alt_texts jsonb)':
+		'staff RPC: re-checks workshop staff, refuses own pieces and pieces not under review or on show, records an edit_text event with the changes',
+	'public.set_submission_digest(p_enabled boolean)':
+		'staff RPC: turns the caller’s own digest setting on or off; refuses non-staff',
+	'private.is_anonymous_user(p_user_id uuid)':
+		'trigger helper: the staff-role guard runs as the writer and asks whether the target account is an anonymous sign-in (reads auth.users)',
 	'private.is_admin()': POLICY_HELPER,
 	'private.is_moderator()': POLICY_HELPER,
 	'private.is_facilitator_of(p_workshop_id uuid)': POLICY_HELPER,

@@ -407,6 +407,42 @@ export const MATRIX: Record<string, TableSpec> = {
 			allow: ['participantA']
 		}
 	},
+	// Staff audit log: written only by triggers; admins read all of it, staff their own entries.
+	'public.staff_events': {
+		setup: `insert into public.staff_events (subject_id, action) values ('${USERS.moderator}', 'invite')`,
+		set: 'role = role',
+		targets: [
+			{
+				name: 'an event about the moderator',
+				where: `subject_id = '${USERS.moderator}' and action = 'invite'`,
+				select: ['moderator', 'admin'],
+				update: [],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into public.staff_events (subject_id, action) values (auth.uid(), 'invite')`,
+			allow: []
+		}
+	},
+	// Digest settings: read by their owner, written only through set_submission_digest().
+	'public.staff_settings': {
+		setup: `insert into public.staff_settings (user_id, submission_digest) values ('${USERS.moderator}', true)`,
+		set: 'submission_digest = submission_digest',
+		targets: [
+			{
+				name: "the moderator's settings",
+				where: `user_id = '${USERS.moderator}'`,
+				select: ['moderator'],
+				update: [],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into public.staff_settings (user_id) values (auth.uid())`,
+			allow: []
+		}
+	},
 	'public.return_tickets': {
 		setup: `insert into public.return_tickets (user_id, code_hash)
 			values ('${USERS.participant}', '\\x01'), ('${USERS.zahra}', '\\x02')`,

@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth';
 import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
 import { moderate } from '$lib/server/moderation/actions';
+import { afterDecision } from '$lib/server/moderation/after';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import { loadQueue, readFilters } from './queue';
 import type { Actions, PageServerLoad } from './$types';
@@ -37,7 +38,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 };
 
 export const actions: Actions = {
-	bulkPublish: async ({ locals, request }) => {
+	bulkPublish: async ({ locals, request, url }) => {
 		const access = await requireStaff();
 		const form = await request.formData();
 		const workshop = form.get('workshop');
@@ -66,7 +67,15 @@ export const actions: Actions = {
 				expectedStatus: 'submitted',
 				reasonCodes: []
 			});
-			if (result.ok) published += 1;
+			if (!result.ok) continue;
+			published += 1;
+			await afterDecision({
+				pieceId: piece.id,
+				action: 'publish',
+				reasonCodes: [],
+				note: null,
+				origin: url.origin
+			});
 		}
 		return { bulk: { published, failed: ids.length - published } };
 	}

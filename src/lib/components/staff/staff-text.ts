@@ -32,7 +32,8 @@ const events: Record<string, () => string> = {
 	request_changes: m.staff_event_request_changes,
 	reject: m.staff_event_reject,
 	unpublish: m.staff_event_unpublish,
-	consent_withdrawn: m.staff_event_consent_withdrawn
+	consent_withdrawn: m.staff_event_consent_withdrawn,
+	edit_text: m.staff_event_edit_text
 };
 
 const errors: Record<string, () => string> = {
@@ -46,7 +47,19 @@ const errors: Record<string, () => string> = {
 	invalid_input: m.staff_error_invalid_input,
 	slug_taken: m.staff_error_slug_taken,
 	title_required: m.staff_error_title_required,
-	not_admin: m.staff_error_not_admin
+	not_admin: m.staff_error_not_admin,
+	own_admin_role: m.staff_error_own_admin_role,
+	not_staff_account: m.staff_error_not_staff_account,
+	workshop_required: m.staff_error_workshop_required,
+	invite_failed: m.staff_error_invite_failed,
+	mail_failed: m.staff_error_mail_failed,
+	no_changes: m.staff_error_no_changes,
+	not_editable: m.staff_error_not_editable,
+	missing_title: m.staff_error_missing_title,
+	user_not_found: m.staff_error_user_not_found,
+	password_short: m.staff_error_password_short,
+	story_invalid: m.staff_error_story_invalid,
+	workshop_not_found: m.staff_error_invalid_input
 };
 
 /** Staff-facing name of a piece status. */

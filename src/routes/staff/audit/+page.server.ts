@@ -1,4 +1,5 @@
 import { requireStaff } from '$lib/server/auth';
+import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
 import { actorNames } from '../pieces/[id]/review';
 import type { PageServerLoad } from './$types';
 
@@ -9,7 +10,8 @@ const ACTIONS = [
 	'request_changes',
 	'reject',
 	'unpublish',
-	'consent_withdrawn'
+	'consent_withdrawn',
+	'edit_text'
 ];
 const PAGE = 50;
 
@@ -21,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	let query = locals.supabase
 		.from('moderation_events')
 		.select(
-			'id, piece_id, action, from_status, to_status, reason_codes, note, note_language, actor_id, created_at, piece:pieces(original_language, texts:piece_texts(language, title))'
+			'id, piece_id, action, from_status, to_status, reason_codes, note, note_language, actor_id, created_at, changes, piece:pieces(original_language, texts:piece_texts(language, title))'
 		)
 		.order('id', { ascending: false })
 		.limit(PAGE + 1);
@@ -55,7 +57,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 				toStatus: r.to_status as string,
 				reasonCodes: r.reason_codes as string[],
 				actorName: (r.actor_id && names.get(r.actor_id)) || null,
-				at: r.created_at as string
+				at: r.created_at as string,
+				changes: (r.changes as TextChanges | null) ?? null
 			};
 		})
 	};

@@ -7,7 +7,7 @@ import { loadProjectConfig } from '../core/config.ts';
 import { sendJson, type RequestContext, type Service, type StackContext } from '../core/http.ts';
 import type { AuthContext } from './context.ts';
 import { API_VERSION, AuthError, OAuthError, sendAuthError, sendOAuthError } from './errors.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, postOutbox } from './outbox.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { authSettings, type AuthSettings } from './settings.ts';
 import * as routes from './routes.ts';
@@ -37,7 +37,8 @@ const TABLE: { method: string; path: string | RegExp; handler: Handler }[] = [
 	{ method: 'GET', path: /^\/admin\/users\/([^/]+)$/, handler: admin.adminGetUser },
 	{ method: 'PUT', path: /^\/admin\/users\/([^/]+)$/, handler: admin.adminUpdateUser },
 	{ method: 'DELETE', path: /^\/admin\/users\/([^/]+)$/, handler: admin.adminDeleteUser },
-	{ method: 'POST', path: '/admin/generate_link', handler: admin.adminGenerateLink }
+	{ method: 'POST', path: '/admin/generate_link', handler: admin.adminGenerateLink },
+	{ method: 'POST', path: '/outbox', handler: postOutbox }
 ];
 
 export interface AuthService extends Service {

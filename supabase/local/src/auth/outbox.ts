@@ -1,8 +1,15 @@
 /**
  * The local mail outbox: instead of sending, every auth mail is printed through the stack's log
- * and kept in memory, listed at /auth/v1/outbox (HTML) and /auth/v1/outbox.json (tests).
+ * and kept in memory, listed at /auth/v1/outbox (HTML) and /auth/v1/outbox.json (tests). The app's
+ * own mails (notifications, staff invitations) arrive by `POST /auth/v1/outbox` with the secret key
+ * and are kept the same way, as type `notification`.
  */
 import { randomUUID } from 'node:crypto';
+import { sendJson } from '../core/http.ts';
+import { badRequest } from './errors.ts';
+import { readJson, requireAdmin } from './request.ts';
+import type { Call } from './routes.ts';
+import { readEmail } from './validate.ts';
 
 export type MailType =
 	'signup' | 'magiclink' | 'recovery' | 'invite' | 'email_change' | 'reauthentication';
@@ -11,7 +18,8 @@ export interface Mail {
 	id: string;
 	to: string;
 	subject: string;
-	type: MailType;
+	/** An auth mail's type, or `notification` for a mail the app sent through POST /outbox. */
+	type: MailType | 'notification';
 	/** The one-time code the mail shows (verifyOtp({ email, token, type })). */
 	otp: string;
 	/** The hashed token the link carries (verifyOtp({ token_hash, type })). */
@@ -21,6 +29,16 @@ export interface Mail {
 	redirect_to: string;
 	sent_at: string;
 	text: string;
+	/** Only for `notification` mails that came with an HTML body. */
+	html?: string;
+}
+
+/** What `POST /auth/v1/outbox` accepts: an app mail as a real mailer would take it. */
+export interface AppMail {
+	to: string;
+	subject: string;
+	text: string;
+	html?: string;
 }
 
 const SUBJECTS: Record<MailType, string> = {
@@ -32,6 +50,10 @@ const SUBJECTS: Record<MailType, string> = {
 	reauthentication: 'Confirm reauthentication'
 };
 
+/** Size limits of an app mail: enough for any notification, too small to fill memory. */
+const MAX_SUBJECT = 300;
+const MAX_BODY = 100_000;
+
 /** Keeps the last messages only: a long-running dev stack must not grow without bound. */
 const MAX_MESSAGES = 500;
 
@@ -40,7 +62,9 @@ export class Outbox {
 
 	constructor(private readonly log: (message: string) => void) {}
 
-	send(mail: Omit<Mail, 'id' | 'subject' | 'sent_at' | 'text'>): Mail {
+	send(
+		mail: Omit<Mail, 'id' | 'subject' | 'sent_at' | 'text' | 'html'> & { type: MailType }
+	): Mail {
 		const subject = SUBJECTS[mail.type];
 		const text = `${subject}\n\nFollow this link: ${mail.action_link}\nOr enter the code: ${mail.otp}\n`;
 		const full: Mail = {
@@ -56,6 +80,27 @@ export class Outbox {
 		return full;
 	}
 
+	/** Keeps a mail the app sends itself (no link or code of the auth service). */
+	sendAppMail(mail: AppMail): Mail {
+		const full: Mail = {
+			id: randomUUID(),
+			to: mail.to.toLowerCase(),
+			subject: mail.subject,
+			type: 'notification',
+			otp: '',
+			token_hash: '',
+			action_link: '',
+			redirect_to: '',
+			sent_at: new Date().toISOString(),
+			text: mail.text,
+			...(mail.html !== undefined ? { html: mail.html } : {})
+		};
+		this.#messages.push(full);
+		if (this.#messages.length > MAX_MESSAGES) this.#messages.shift();
+		this.log(`mail to ${full.to}: ${full.subject}`);
+		return full;
+	}
+
 	/** Newest first; `to` filters by recipient (case-insensitive). */
 	list(to?: string | null): Mail[] {
 		const wanted = to?.toLowerCase();
@@ -68,8 +113,12 @@ export class Outbox {
 				(m) => `<article>
 	<h2>${escapeHtml(m.subject)}</h2>
 	<p class="meta">to <strong>${escapeHtml(m.to)}</strong> · ${escapeHtml(m.sent_at)} · type ${escapeHtml(m.type)}</p>
-	<p>Code: <code>${escapeHtml(m.otp)}</code></p>
-	<p><a href="${escapeHtml(m.action_link)}">${escapeHtml(m.action_link)}</a></p>
+	${
+		m.type === 'notification'
+			? `<pre>${escapeHtml(m.text)}</pre>`
+			: `<p>Code: <code>${escapeHtml(m.otp)}</code></p>
+	<p><a href="${escapeHtml(m.action_link)}">${escapeHtml(m.action_link)}</a></p>`
+	}
 </article>`
 			)
 			.join('\n');
@@ -93,6 +142,31 @@ ${rows || '<p>No mail yet.</p>'}
 </body>
 </html>`;
 	}
+}
+
+/**
+ * POST /auth/v1/outbox (secret key only): stores an app mail `{ to, subject, text, html? }` as the
+ * local stand-in for SMTP. Answers 200 with the stored mail.
+ */
+export async function postOutbox(call: Call): Promise<void> {
+	await requireAdmin(call.ctx, call.req);
+	const body = await readJson(call.req);
+	const to = readEmail(body.to);
+	const { subject, text, html } = body;
+	if (typeof subject !== 'string' || subject.trim() === '' || subject.length > MAX_SUBJECT)
+		throw badRequest('validation_failed', `subject must be 1 to ${MAX_SUBJECT} characters`);
+	if (typeof text !== 'string' || text.length > MAX_BODY)
+		throw badRequest(
+			'validation_failed',
+			`text must be a string of at most ${MAX_BODY} characters`
+		);
+	if (html !== undefined && (typeof html !== 'string' || html.length > MAX_BODY))
+		throw badRequest(
+			'validation_failed',
+			`html must be a string of at most ${MAX_BODY} characters`
+		);
+	const mail = call.ctx.outbox.sendAppMail({ to, subject, text, html: html as string | undefined });
+	sendJson(call.res, 200, mail);
 }
 
 function escapeHtml(value: string): string {

@@ -8,6 +8,11 @@ import {
 	type PieceStatus,
 	type StaffAction
 } from '$lib/server/moderation/actions';
+import { afterDecision, purgePiece } from '$lib/server/moderation/after';
+import { isEmptyStory, storyPlainText } from '$lib/richtext/plain-text';
+import type { StoryDoc } from '$lib/richtext/schema';
+import { correctPieceText } from '$lib/server/moderation/edit';
+import { readStoryFormField } from '$lib/server/richtext/form';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import { loadQueue, readFilters } from '../../queue';
 import { loadReview } from './review';
@@ -39,7 +44,7 @@ function strings(form: FormData, name: string): string[] {
 }
 
 export const actions: Actions = {
-	decide: async ({ locals, params, request }) => {
+	decide: async ({ locals, params, request, url }) => {
 		await requireStaff();
 		const form = await request.formData();
 		const action = form.get('action');
@@ -80,6 +85,64 @@ export const actions: Actions = {
 				values: { reasons, note: typeof note === 'string' ? note : '' }
 			});
 		}
+		await afterDecision({
+			pieceId: params.id,
+			action: action as StaffAction,
+			reasonCodes: reasons,
+			note: typeof note === 'string' && note.trim() ? note.trim() : null,
+			origin: url.origin
+		});
 		return { done: action as StaffAction };
+	},
+
+	correct: async ({ locals, params, request, url }) => {
+		await requireStaff();
+		const form = await request.formData();
+		const language = form.get('language');
+		const title = form.get('title');
+		const caption = form.get('caption');
+		if (
+			typeof language !== 'string' ||
+			!/^[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(language) ||
+			typeof title !== 'string' ||
+			title.length > 140 ||
+			(caption !== null && (typeof caption !== 'string' || caption.length > 600))
+		) {
+			return fail(400, { correctCode: 'invalid_input', language: String(language ?? '') });
+		}
+		const story = readStoryFormField(form, 'story');
+		if (!story.ok) return fail(400, { correctCode: 'story_invalid', language });
+		const altTexts: Record<string, string> = {};
+		for (const [key, value] of form) {
+			const match = /^alt_([0-9a-f-]{36})$/.exec(key);
+			if (match && typeof value === 'string' && value.length <= 400) altTexts[match[1]] = value;
+		}
+		// Typo fixes change words: a story whose text is the same stays exactly as the maker wrote
+		// it (the editor may normalise the document without anyone changing a letter).
+		const { data: current } = await locals.supabase
+			.from('piece_texts')
+			.select('story')
+			.eq('piece_id', params.id)
+			.eq('language', language)
+			.maybeSingle();
+		const before = (current?.story as StoryDoc | null) ?? null;
+		const after = isEmptyStory(story.doc) ? null : story.doc;
+		const unchanged =
+			(before ? storyPlainText(before) : '') === (after ? storyPlainText(after) : '');
+		const result = await correctPieceText(locals.supabase, {
+			pieceId: params.id,
+			language,
+			title,
+			caption: typeof caption === 'string' ? caption : null,
+			story: unchanged ? before : after,
+			altTexts
+		});
+		if (!result.ok) {
+			const status = result.code === 'unexpected' ? 500 : 400;
+			return fail(status, { correctCode: result.code, language });
+		}
+		// A published piece's page changed: let caches in front of it know.
+		await purgePiece(params.id, url.origin);
+		return { corrected: language, changed: result.changed };
 	}
 };

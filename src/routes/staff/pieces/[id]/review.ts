@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
 import type { PieceText } from '$lib/components/gallery/types';
+import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
 import { renderStoryJson } from '$lib/server/richtext';
 import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
 
@@ -10,6 +11,8 @@ export interface ReviewPhoto {
 	width: number;
 	height: number;
 	alt: { text: string; lang: string } | null;
+	/** Every alt text of the photo by language, for corrections. */
+	altTexts: Record<string, string>;
 	/** A signed URL of a derivative for the page, and of the master for full resolution. */
 	preview: string | null;
 	full: string | null;
@@ -25,6 +28,7 @@ export interface ReviewEvent {
 	noteLanguage: string | null;
 	actorName: string | null;
 	at: string;
+	changes: TextChanges | null;
 }
 
 export interface ReviewConsent {
@@ -86,7 +90,7 @@ export async function loadReview(supabase: SupabaseClient, id: string, locale: s
 		supabase
 			.from('moderation_events')
 			.select(
-				'id, action, from_status, to_status, reason_codes, note, note_language, actor_id, created_at'
+				'id, action, from_status, to_status, reason_codes, note, note_language, actor_id, created_at, changes'
 			)
 			.eq('piece_id', id)
 			.order('id', { ascending: true })
@@ -130,6 +134,7 @@ export async function loadReview(supabase: SupabaseClient, id: string, locale: s
 			width: p.width,
 			height: p.height,
 			alt: altLang ? { text: p.alt_text[altLang], lang: altLang } : null,
+			altTexts: p.alt_text,
 			preview: (preview && signed.get(preview)) ?? signed.get(p.master_path) ?? null,
 			full: signed.get(p.master_path) ?? null
 		};
@@ -142,6 +147,7 @@ export async function loadReview(supabase: SupabaseClient, id: string, locale: s
 		)
 		.map(({ story, ...text }) => ({
 			...text,
+			story,
 			storyHtml: story ? renderStoryJson(story, { lang: text.language }) : null
 		}));
 
@@ -175,7 +181,8 @@ export async function loadReview(supabase: SupabaseClient, id: string, locale: s
 			note: e.note,
 			noteLanguage: e.note_language,
 			actorName: (e.actor_id && names.get(e.actor_id)) || null,
-			at: e.created_at
+			at: e.created_at,
+			changes: (e.changes as TextChanges | null) ?? null
 		}))
 	};
 }
