@@ -6,6 +6,7 @@ import { env } from '$env/dynamic/public';
 import { i18nHandle } from '$lib/server/hooks/i18n';
 import { createSecurityHeadersHandle } from '$lib/server/hooks/security-headers';
 import { createSupabaseHandle } from '$lib/server/hooks/supabase';
+import { startDigestSchedule } from '$lib/server/mail/schedule';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import { SWEEP_INTERVAL_MS, startSweeper } from '$lib/server/sweeper';
 
@@ -21,10 +22,12 @@ export const handle = sequence(
 
 /**
  * Start-up: the retention sweeper (src/lib/server/sweeper.ts) runs now and then hourly;
- * SWEEP_INTERVAL_MINUTES=0 turns it off (e.g. a second instance on the same project).
+ * SWEEP_INTERVAL_MINUTES=0 turns it off (e.g. a second instance on the same project). The staff
+ * digest of new submissions (src/lib/server/mail/schedule.ts) follows DIGEST_INTERVAL_MINUTES.
  */
 export const init: ServerInit = () => {
 	if (building) return;
+	startDigestSchedule();
 	const minutes = Number(privateEnv.SWEEP_INTERVAL_MINUTES ?? SWEEP_INTERVAL_MS / 60_000);
 	if (!(minutes > 0)) return;
 	startSweeper({ admin: supabaseAdmin, intervalMs: minutes * 60_000 });
