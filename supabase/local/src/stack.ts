@@ -51,6 +51,11 @@ export interface RunningStack {
 	db: Database;
 	keys: { anon: string; serviceRole: string; publishable: string; secret: string };
 	stack: StackContext;
+	/**
+	 * Re-reads the REST service's schema cache, as `NOTIFY pgrst, 'reload schema'` does (the stack
+	 * listens for that too). Needed after DDL run outside the stack's own requests.
+	 */
+	reloadSchemaCache(): Promise<void>;
 	close(): Promise<void>;
 }
 
@@ -88,9 +93,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 	const { port } = server.address() as AddressInfo;
 	const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 	const stack: StackContext = { db, keys, url, dataDir, projectDir, log };
+	const rest = await createRestService(stack);
 	const services: Service[] = [
 		await createAuthService(stack),
-		await createRestService(stack),
+		rest,
 		await createStorageService(stack)
 	];
 	server.on('request', (req, res) => void route(stack, services, req, res));
@@ -105,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 			secret: SECRET_KEY
 		},
 		stack,
+		reloadSchemaCache: () => rest.reloadSchemaCache(),
 		async close() {
 			await closeServer(server);
 			for (const service of services) await service.close?.();

@@ -33,6 +33,11 @@ export interface TransactionOptions {
 export interface Database extends Queryable {
 	readonly kind: 'pglite' | 'postgres';
 	transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+	/**
+	 * Calls `onPayload` for every `NOTIFY <channel>` (on a real server over a dedicated
+	 * connection, as PostgREST listens). Resolves once listening; returns the unsubscribe.
+	 */
+	listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 	close(): Promise<void>;
 }
 
@@ -146,12 +151,20 @@ async function openPglite(dataDir?: string): Promise<Database> {
 					throw error;
 				}
 			}),
+		async listen(channel, onPayload) {
+			const stop = await queue.run(() => db.listen(ident(channel), onPayload));
+			return () => queue.run(() => stop());
+		},
 		close: () => queue.run(() => db.close())
 	};
 }
 
 async function openPostgres(url: string): Promise<Database> {
 	const pool = new pg.Pool({ connectionString: url, max: 8 });
+	// An idle connection dropped by the server or the network is an 'error' event on the pool;
+	// unheard, it would crash the process. The pool discards that client and the next query connects.
+	const ignore = () => undefined;
+	pool.on('error', ignore);
 	const int8Types = {
 		getTypeParser: (oid: number, format?: 'text' | 'binary') =>
 			oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)
@@ -176,6 +189,8 @@ async function openPostgres(url: string): Promise<Database> {
 		exec: outside.exec,
 		async transaction(fn, options) {
 			const client = await pool.connect();
+			// Same for a checked-out client (the pool listens only while idle): the query fails anyway.
+			client.on('error', ignore);
 			try {
 				await client.query(beginSql(options));
 				try {
@@ -187,11 +202,28 @@ async function openPostgres(url: string): Promise<Database> {
 					throw error;
 				}
 			} finally {
+				client.off('error', ignore);
 				client.release();
 			}
 		},
+		async listen(channel, onPayload) {
+			const client = new pg.Client({ connectionString: url });
+			// A lost listener connection must not take the process down; reloads then stop.
+			client.on('error', () => undefined);
+			client.on('notification', (message) => {
+				if (message.channel === channel) onPayload(message.payload ?? '');
+			});
+			await client.connect();
+			await client.query(`listen ${ident(channel)}`);
+			return () => client.end();
+		},
 		close: () => pool.end()
 	};
+}
+
+/** A quoted identifier for LISTEN, which takes no parameters. */
+function ident(name: string): string {
+	return `"${name.replaceAll('"', '""')}"`;
 }
 
 export function openDatabase(options: OpenOptions = {}): Promise<Database> {

@@ -13,17 +13,32 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface RestService extends Service {
 	/** Re-reads tables, views, keys and functions (`NOTIFY pgrst, 'reload schema'`). */
 	reloadSchemaCache(): Promise<void>;
+	/** Re-reads `[api]` of config.toml, then the schema cache (`NOTIFY pgrst, 'reload config'`). */
+	reloadConfig(): Promise<void>;
 }
 
 /** Creates the service and loads its schema cache; call after the database is prepared. */
 export async function createRestService(stack: StackContext): Promise<RestService> {
-	const config = loadProjectConfig(stack.projectDir);
-	const schemas = config.api?.schemas ?? ['public', 'graphql_public'];
-	let cache: SchemaCache = await loadSchemaCache(stack.db, schemas);
+	const env: RestEnvironment = {
+		db: stack.db,
+		keys: stack.keys,
+		schemas: [],
+		extraSearchPath: [],
+		cache: () => cache,
+		reload: () => reload()
+	};
+	const readConfig = () => {
+		const api = loadProjectConfig(stack.projectDir).api;
+		env.schemas = api?.schemas ?? ['public', 'graphql_public'];
+		env.extraSearchPath = api?.extra_search_path ?? ['public', 'extensions'];
+		env.maxRows = api?.max_rows ?? 1000;
+	};
+	readConfig();
+	let cache: SchemaCache = await loadSchemaCache(stack.db, env.schemas);
 	let reloading: Promise<void> | null = null;
 	const reload = () => {
 		// Concurrent misses share one introspection.
-		reloading ??= loadSchemaCache(stack.db, schemas)
+		reloading ??= loadSchemaCache(stack.db, env.schemas)
 			.then((fresh) => {
 				cache = fresh;
 			})
@@ -32,19 +47,35 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 			});
 		return reloading;
 	};
-	const env: RestEnvironment = {
-		db: stack.db,
-		keys: stack.keys,
-		schemas,
-		extraSearchPath: config.api?.extra_search_path ?? ['public', 'extensions'],
-		maxRows: config.api?.max_rows ?? 1000,
-		cache: () => cache,
-		reload
+	// A notification may arrive while an older introspection runs: that one could predate the DDL.
+	const reloadAfterCurrent = async () => {
+		await reloading?.catch(() => undefined);
+		await reload();
 	};
+	const reloadConfig = () => {
+		readConfig();
+		return reloadAfterCurrent();
+	};
+	// PostgREST's channel: an empty payload or 'reload schema' re-reads the schema cache, 'reload
+	// config' the configuration. A NOTIFY sent while a reload runs queues behind it in the database.
+	const stopListening = await stack.db.listen('pgrst', (payload) => {
+		const command = payload.trim().toLowerCase();
+		const done =
+			command === '' || command === 'reload schema'
+				? reloadAfterCurrent()
+				: command === 'reload config'
+					? reloadConfig()
+					: null;
+		done?.catch((error: unknown) =>
+			stack.log(`schema cache reload failed: ${(error as Error).message}`)
+		);
+	});
 
 	return {
 		prefix: '/rest/v1',
-		reloadSchemaCache: reload,
+		reloadSchemaCache: reloadAfterCurrent,
+		reloadConfig,
+		close: stopListening,
 		async handle({ req, res, url, path }) {
 			const method = req.method ?? 'GET';
 			let body: Buffer | null = null;
