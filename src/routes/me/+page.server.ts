@@ -1,4 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
+import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
+import { purgePiece } from '$lib/server/moderation/after';
 import { localizeHref } from '$lib/paraglide/runtime';
 import { realEmail, requireUser } from '$lib/server/auth';
 import {
@@ -27,6 +29,7 @@ interface PieceRow {
 		note: string | null;
 		note_language: string | null;
 		to_status: string;
+		changes: TextChanges | null;
 	}[];
 }
 
@@ -41,7 +44,7 @@ export const load: PageServerLoad = async ({ locals, depends }) => {
 		locals.supabase
 			.from('pieces')
 			.select(
-				'id, status, original_language, created_at, piece_texts(language, title), piece_photos(position, dominant_color), moderation_events(id, action, reason_codes, note, note_language, to_status)'
+				'id, status, original_language, created_at, piece_texts(language, title), piece_photos(position, dominant_color), moderation_events(id, action, reason_codes, note, note_language, to_status, changes)'
 			)
 			.eq('maker_id', user.id)
 			.order('created_at', { ascending: false })
@@ -60,7 +63,14 @@ export const load: PageServerLoad = async ({ locals, depends }) => {
 				texts.find((t) => t.language === locals.locale) ??
 				texts.find((t) => t.language === piece.original_language) ??
 				texts[0];
-			const events = [...piece.moderation_events].sort((a, b) => b.id - a.id);
+			// Staff typo fixes are shown as such; they never explain a status.
+			const edits = piece.moderation_events
+				.filter((e) => e.action === 'edit_text' && e.changes)
+				.sort((a, b) => a.id - b.id)
+				.map((e) => e.changes as TextChanges);
+			const events = piece.moderation_events
+				.filter((e) => e.action !== 'edit_text')
+				.sort((a, b) => b.id - a.id);
 			const last = events[0];
 			const reason =
 				last && EXPLAINED.has(piece.status) && last.to_status === piece.status
@@ -73,7 +83,8 @@ export const load: PageServerLoad = async ({ locals, depends }) => {
 				title: text?.title ?? null,
 				titleLanguage: text?.language ?? null,
 				color: cover?.dominant_color ?? null,
-				reason
+				reason,
+				edits
 			};
 		})
 	};
@@ -88,7 +99,7 @@ function failFromRpc(error: unknown, pieceId: string) {
 }
 
 export const actions: Actions = {
-	withdraw: async ({ request, locals }) => {
+	withdraw: async ({ request, locals, url }) => {
 		const user = await requireUser();
 		const pieceId = field(await request.formData(), 'piece');
 		// Read before withdrawing: the withdrawal clears the paths in the same transaction.
@@ -98,6 +109,7 @@ export const actions: Actions = {
 		// Service role: public-media is written only by the service role; paths were read with the
 		// maker's own client, so they are theirs.
 		await removePublicMedia(supabaseAdmin(), paths);
+		await purgePiece(pieceId, url.origin);
 		return { done: 'withdrawn' as const, pieceId, userId: user.id };
 	},
 
