@@ -2,6 +2,7 @@ import { json, type RequestHandler } from '@sveltejs/kit';
 import { isPieceError } from '$lib/server/pieces/errors';
 import { processUpload } from '$lib/server/pieces/photos';
 import { isStorageQuotaError, takeUserRateLimit } from '$lib/server/rate-limit';
+import { DuplicateRequestError, singleFlight } from '$lib/server/single-flight';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 
 /**
@@ -24,20 +25,26 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 		return json({ code: 'piece_upload_invalid' }, { status: 400 });
 	}
 	try {
-		const photo = await processUpload({
-			supabase: locals.supabase,
-			// Service role only to write the `masters` bucket (no insert policy: only the server may
-			// vouch that a file there is a scrubbed re-encode) and to clean up after a failure.
-			admin: supabaseAdmin(),
-			userId: user.id,
-			uploadId: params.id,
-			pieceId: body?.pieceId,
-			role: body?.role
-		});
+		// One run per upload: a double tap must not make two photos of one file.
+		const photo = await singleFlight(`${user.id}/${params.id}`, () =>
+			processUpload({
+				supabase: locals.supabase,
+				// Service role only to write the `masters` bucket (no insert policy: only the server may
+				// vouch that a file there is a scrubbed re-encode) and to clean up after a failure.
+				admin: supabaseAdmin(),
+				userId: user.id,
+				uploadId: params.id,
+				pieceId: body?.pieceId,
+				role: body?.role
+			})
+		);
 		return json({ photo }, { status: 201 });
 	} catch (error) {
 		if (isPieceError(error)) return json({ code: error.code }, { status: error.status });
 		if (isStorageQuotaError(error)) return json({ code: 'security_storage_full' }, { status: 413 });
+		if (error instanceof DuplicateRequestError) {
+			return json({ code: 'security_upload_in_progress' }, { status: 409 });
+		}
 		throw error;
 	}
 };
