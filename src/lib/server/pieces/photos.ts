@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { isImageError, processImage, type ProcessedImage } from '../images/index.ts';
-import { PieceError } from './errors.ts';
+import { isPieceError, PieceError } from './errors.ts';
 
 /**
  * Photos of a piece. The browser uploads the ORIGINAL with Supabase Storage's TUS resumable upload
@@ -129,6 +129,8 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 	if (!isUuid(input.uploadId)) throw new PieceError('piece_upload_invalid');
 	const path = originalPath(userId, input.uploadId);
 	const written: string[] = [];
+	// Set once the insert was sent: a lost answer leaves it unknown whether the row exists.
+	let inserting: string | null = null;
 	try {
 		if (!isPhotoRole(input.role)) throw new PieceError('piece_role_invalid');
 		const piece = await requireEditablePiece(supabase, userId, input.pieceId);
@@ -148,7 +150,11 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 		}
 
 		const download = await supabase.storage.from('originals').download(path);
-		if (download.error || !download.data) throw new PieceError('piece_upload_missing', 404);
+		if (download.error || !download.data) {
+			// Storage answers a missing object with statusCode 404; anything else is a fault.
+			const missing = (download.error as { statusCode?: string } | null)?.statusCode === '404';
+			throw missing ? new PieceError('piece_upload_missing', 404) : download.error;
+		}
 		let image: ProcessedImage;
 		try {
 			image = await processImage(Buffer.from(await download.data.arrayBuffer()));
@@ -183,6 +189,7 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 			const positions = await photoCount(supabase, piece.id);
 			if (positions.length >= MAX_PHOTOS) throw new PieceError('piece_too_many_photos', 409);
 			const next = positions.length === 0 ? 0 : Math.max(...positions) + 1;
+			inserting = photoId;
 			const { error } = await supabase.from('piece_photos').insert({
 				id: photoId,
 				piece_id: piece.id,
@@ -217,10 +224,35 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 			removed: { location: had.gps, camera: had.exif || had.xmp || had.iptc }
 		};
 	} catch (error) {
-		if (written.length > 0) await admin.storage.from('masters').remove(written);
-		await removeOriginal(input, path);
-		throw error;
+		if (written.length > 0 && (await undoInsert(supabase, inserting))) {
+			await admin.storage.from('masters').remove(written);
+		}
+		// A refusal is final, so the original goes. A fault (Storage or database unreachable, busy)
+		// is not: the original stays for the retry the client makes on 503, or for the sweeper.
+		if ((isPieceError(error) && error.status < 500) || isQuotaFull(error)) {
+			await removeOriginal(input, path);
+			throw error;
+		}
+		if (isPieceError(error)) throw error;
+		throw Object.assign(new PieceError('piece_upload_failed', 503), { cause: error });
 	}
+}
+
+/** The storage quota trigger's refusal (the endpoint answers it with 413), passed through. */
+function isQuotaFull(error: unknown): boolean {
+	const message = (error as { message?: unknown } | null)?.message;
+	return typeof message === 'string' && message.includes('storage_quota_exceeded');
+}
+
+/**
+ * Whether the files may go: true when no insert was sent, or the row is certainly gone. If the
+ * database cannot say, the files stay (a row must never point at a missing object); the sweeper
+ * removes them once no row names them.
+ */
+async function undoInsert(supabase: SupabaseClient, photoId: string | null): Promise<boolean> {
+	if (!photoId) return true;
+	const { error } = await supabase.from('piece_photos').delete().eq('id', photoId);
+	return !error;
 }
 
 /**

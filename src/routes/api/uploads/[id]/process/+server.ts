@@ -40,7 +40,11 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 		);
 		return json({ photo }, { status: 201 });
 	} catch (error) {
-		if (isPieceError(error)) return json({ code: error.code }, { status: error.status });
+		if (isPieceError(error)) {
+			// 503s are faults the client retries; log their cause, the answer only carries the code.
+			if (error.status >= 500) console.error('[uploads] retryable failure', error.cause ?? error);
+			return json({ code: error.code }, { status: error.status });
+		}
 		if (isStorageQuotaError(error)) return json({ code: 'security_storage_full' }, { status: 413 });
 		if (error instanceof DuplicateRequestError) {
 			return json({ code: 'security_upload_in_progress' }, { status: 409 });
