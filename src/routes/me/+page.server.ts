@@ -98,10 +98,20 @@ function failFromRpc(error: unknown, pieceId: string) {
 	throw error;
 }
 
+/**
+ * Destructive actions carry `confirm=yes`: the dialog's confirm button sends it, and without
+ * JavaScript a required checkbox does; a bare POST (a stray or forged submit) does nothing.
+ */
+function confirmed(form: FormData): boolean {
+	return field(form, 'confirm') === 'yes';
+}
+
 export const actions: Actions = {
 	withdraw: async ({ request, locals, url }) => {
 		const user = await requireUser();
-		const pieceId = field(await request.formData(), 'piece');
+		const form = await request.formData();
+		const pieceId = field(form, 'piece');
+		if (!confirmed(form)) return fail(400, { code: 'confirm_required', pieceId });
 		// Read before withdrawing: the withdrawal clears the paths in the same transaction.
 		const paths = await publicMediaPaths(locals.supabase, pieceId);
 		const { error } = await locals.supabase.rpc('withdraw_piece', { p_piece_id: pieceId });
@@ -115,7 +125,9 @@ export const actions: Actions = {
 
 	deletePiece: async ({ request, locals }) => {
 		const user = await requireUser();
-		const pieceId = field(await request.formData(), 'piece');
+		const form = await request.formData();
+		const pieceId = field(form, 'piece');
+		if (!confirmed(form)) return fail(400, { code: 'confirm_required', pieceId });
 		try {
 			// Service role inside: removing masters and public copies (see deletion.ts).
 			await deleteOwnPiece(supabaseAdmin(), locals.supabase, user.id, pieceId);
@@ -144,8 +156,11 @@ export const actions: Actions = {
 		return { form: 'upgrade' as const, upgraded: result.status, email: result.email };
 	},
 
-	deleteAccount: async ({ locals, cookies }) => {
+	deleteAccount: async ({ request, locals, cookies }) => {
 		const user = await requireUser();
+		if (!confirmed(await request.formData())) {
+			return fail(400, { code: 'confirm_required', pieceId: null });
+		}
 		// Service role inside: storage cleanup and deleting the auth user (see deletion.ts).
 		await deleteOwnAccount(supabaseAdmin(), locals.supabase, user.id);
 		// The user is gone, so the auth server may refuse the sign-out; the cookies go regardless.

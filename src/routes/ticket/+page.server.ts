@@ -12,9 +12,8 @@ export const actions: Actions = {
 		const code = field(await request.formData(), 'code');
 		if (!/[a-z0-9]/i.test(code)) return fail(400, { code: 'ticket_required' });
 		if (code.length > 64) return fail(400, { code: 'ticket_invalid' });
-		if (!(await signInWithTicket(supabaseAdmin(), locals.supabase, code))) {
-			return fail(400, { code: 'ticket_invalid' });
-		}
+		const result = await signInWithTicket(supabaseAdmin(), locals.supabase, code);
+		if (result !== true) return fail(400, { code: result });
 		redirect(303, localizeHref('/me', { locale: locals.locale }));
 	}
 };

@@ -9,6 +9,7 @@ import {
 	formatTicket,
 	issueReturnTicketFor,
 	signInWithTicket,
+	TICKET_VALID_MONTHS,
 	syntheticEmail
 } from '../../../src/lib/server/participant/tickets.ts';
 import { adminClient, client, joinAsParticipant, signInWithPassword } from './support.ts';
@@ -50,11 +51,34 @@ describe.each(testDbKinds())('return tickets on %s', (kind) => {
 		expect(second).not.toBe(first);
 
 		const device = client(stack);
-		expect(await signInWithTicket(admin, device, first)).toBe(false);
+		expect(await signInWithTicket(admin, device, first)).toBe('ticket_replaced');
 		expect(await userIdOf(device)).toBeUndefined();
-		expect(await signInWithTicket(admin, device, 'AAAA-BBBB-CCCC-DDDD-EEEE')).toBe(false);
+		expect(await signInWithTicket(admin, device, 'AAAA-BBBB-CCCC-DDDD-EEEE')).toBe(
+			'ticket_invalid'
+		);
 		expect(await signInWithTicket(admin, device, second)).toBe(true);
 		expect(await userIdOf(device)).toBe(userId);
+	});
+
+	it('expires 12 months after its last use, counting each use afresh', async () => {
+		const admin = adminClient(stack);
+		const { supabase, userId } = await joinAsParticipant(stack, 'Iryna');
+		const code = await createReturnTicket(admin, supabase, userId);
+		const age = (months: number, column: 'created_at' | 'last_used_at') =>
+			admin
+				.from('return_tickets')
+				.update({ [column]: new Date(Date.now() - months * 31 * 86_400_000).toISOString() })
+				.eq('user_id', userId)
+				.is('revoked_at', null);
+		// Issued 13 months ago but used 11 months ago: still valid, and the use renews it.
+		expect((await age(13, 'created_at')).error).toBeNull();
+		expect((await age(11, 'last_used_at')).error).toBeNull();
+		expect(await signInWithTicket(admin, client(stack), code)).toBe(true);
+		expect((await age(13, 'last_used_at')).error).toBeNull();
+		const device = client(stack);
+		expect(await signInWithTicket(admin, device, code)).toBe('ticket_expired');
+		expect(await userIdOf(device)).toBeUndefined();
+		expect(TICKET_VALID_MONTHS).toBe(12);
 	});
 
 	it('the facilitator of their workshop issues a new ticket; others may not', async () => {
@@ -82,7 +106,7 @@ describe.each(testDbKinds())('return tickets on %s', (kind) => {
 		);
 		const fresh = await issueReturnTicketFor(admin, facilitator, userId);
 		const device = client(stack);
-		expect(await signInWithTicket(admin, device, lost)).toBe(false);
+		expect(await signInWithTicket(admin, device, lost)).toBe('ticket_replaced');
 		expect(await signInWithTicket(admin, device, fresh)).toBe(true);
 		expect(await userIdOf(device)).toBe(userId);
 	});

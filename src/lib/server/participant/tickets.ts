@@ -75,19 +75,33 @@ export async function issueReturnTicketFor(
 	return formatTicket(data as string);
 }
 
+/** Why a ticket did not sign anyone in; each is a translated message (`participant_error_…`). */
+export type TicketRefusal = 'ticket_invalid' | 'ticket_expired' | 'ticket_replaced';
+
+/**
+ * How long an unused ticket stays valid: 12 months after its last use (or its issue), enforced
+ * by `redeem_return_ticket` (migration 20261126120101_ticket_expiry.sql).
+ */
+export const TICKET_VALID_MONTHS = 12;
+
 /**
  * Signs the visitor in as the ticket's holder on `supabase` (the request's client, which stores
- * the session cookies). False for an unknown or replaced code.
+ * the session cookies). Otherwise says why not: unknown, expired or replaced by a newer ticket.
  */
 export async function signInWithTicket(
 	admin: SupabaseClient,
 	supabase: SupabaseClient,
 	code: string
-): Promise<boolean> {
+): Promise<true | TicketRefusal> {
 	// Service role: tickets are bearer secrets checked against hashes no API role may read.
 	const { data: userId, error } = await admin.rpc('redeem_return_ticket', { p_code: code });
-	if (error) throw error;
-	if (typeof userId !== 'string') return false;
+	if (error) {
+		if (error.message === 'ticket_expired' || error.message === 'ticket_replaced') {
+			return error.message;
+		}
+		throw error;
+	}
+	if (typeof userId !== 'string') return 'ticket_invalid';
 	const email = await ensureSignInEmail(admin, userId);
 	// Service role: a magic link for the holder, redeemed right here instead of being mailed.
 	const link = await admin.auth.admin.generateLink({ type: 'magiclink', email });
