@@ -96,14 +96,12 @@ async function publishedPiece(userId: string, title: string): Promise<Owned> {
 	}
 	const steps = [
 		() =>
-			db
-				.from('pieces')
-				.insert({
-					id: pieceId,
-					workshop_id: JOHANNSTADT,
-					maker_id: userId,
-					original_language: 'uk'
-				}),
+			db.from('pieces').insert({
+				id: pieceId,
+				workshop_id: JOHANNSTADT,
+				maker_id: userId,
+				original_language: 'uk'
+			}),
 		() => db.from('piece_texts').insert({ piece_id: pieceId, language: 'uk', title }),
 		() =>
 			db.from('piece_photos').insert({
