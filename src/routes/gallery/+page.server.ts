@@ -1,14 +1,17 @@
 import { parseView, viewParams } from '$lib/components/gallery/view';
 import { setPublicCache } from '$lib/server/gallery/cache';
 import { enforceRateLimit } from '$lib/server/rate-limit';
-import { loadFacets, loadGalleryPage } from '$lib/server/gallery/queries';
+import { loadFacets, loadGalleryPage, loadTextLanguages } from '$lib/server/gallery/queries';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const { locals, url } = event;
 	const view = parseView(url.searchParams);
 	if (view.q) enforceRateLimit('search');
-	const facets = await loadFacets(locals.supabase, locals.locale);
+	const [facets, languages] = await Promise.all([
+		loadFacets(locals.supabase, locals.locale),
+		loadTextLanguages(locals.supabase)
+	]);
 	const page = Number(url.searchParams.get('page') ?? '1');
 	const result = await loadGalleryPage(locals.supabase, locals.locale, view, facets, {
 		before: url.searchParams.get('before'),
@@ -20,6 +23,7 @@ export const load: PageServerLoad = async (event) => {
 		isFirstPage: !url.searchParams.has('before') && !url.searchParams.has('page'),
 		workshops: facets.workshops.map(({ value, label }) => ({ value, label })),
 		themes: facets.themes.map(({ value, label }) => ({ value, label })),
+		languages,
 		pieces: result.pieces,
 		next: result.next
 	};

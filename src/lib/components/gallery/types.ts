@@ -56,3 +56,34 @@ export interface Facet {
 	value: string;
 	label: string;
 }
+
+/** One printed exhibition label. */
+export interface ExhibitionLabel {
+	id: string;
+	/** The texts to print, in the chosen order; the original stands in when none was chosen. */
+	texts: Pick<PieceText, 'language' | 'title' | 'caption'>[];
+	attribution: string | null;
+	workshop: string | null;
+	/** QR code (inline SVG) of the piece page's absolute URL. */
+	qrSvg: string;
+}
+
+/** A kiosk slideshow: everything it shows, so it keeps going without the network. */
+export interface KioskShow {
+	title: string;
+	slides: {
+		id: string;
+		/** One JPEG per piece (the widest derivative), preloaded as a blob. */
+		image: {
+			src: string;
+			width: number;
+			height: number;
+			color: string | null;
+			alt: { text: string; lang: string } | null;
+		};
+		texts: Pick<PieceText, 'language' | 'title' | 'caption'>[];
+		originalLanguage: string;
+		attribution: string | null;
+		workshop: string | null;
+	}[];
+}

@@ -104,6 +104,30 @@ export async function loadFacets(
 
 type Facets = Awaited<ReturnType<typeof loadFacets>>;
 
+/** How long the language list is reused: it only grows when moderators publish a new language. */
+const LANGUAGES_TTL_MS = 60_000;
+let languagesCache: { at: number; tags: Promise<string[]> } | null = null;
+
+/**
+ * Every language the texts of published pieces are written in, most used first. The list is the
+ * same for every caller (the function filters for published pieces itself), so it is shared for
+ * a minute instead of being recounted on every gallery request.
+ */
+export function loadTextLanguages(supabase: SupabaseClient): Promise<string[]> {
+	const now = Date.now();
+	if (languagesCache && now - languagesCache.at < LANGUAGES_TTL_MS) return languagesCache.tags;
+	const tags = (async () => {
+		const { data, error: languagesError } = await supabase.rpc('gallery_languages');
+		if (languagesError) fail('loading text languages', languagesError);
+		return (data as { language: string }[]).map((row) => row.language);
+	})();
+	languagesCache = { at: now, tags };
+	tags.catch(() => {
+		if (languagesCache?.tags === tags) languagesCache = null;
+	});
+	return tags;
+}
+
 /** The card query with the view's filters; `null` when a filter names nothing that exists. */
 function cardQuery(
 	supabase: SupabaseClient,
