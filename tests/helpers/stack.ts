@@ -29,7 +29,9 @@ export const REMOTE_SKIP = {
 	internals: 'remote: needs the local stack internals (signing key, data dir, restarts)',
 	outbox: 'remote: reads the local mail outbox (a real Supabase sends mail through its SMTP)',
 	files: 'remote: inspects the bytes under the local data dir',
-	db: 'remote: needs SQL access (set SUPABASE_TEST_DB_URL)'
+	db: 'remote: needs SQL access (set SUPABASE_TEST_DB_URL)',
+	asyncReload:
+		'remote: PostgREST reloads its schema cache asynchronously after DDL (rest-schema-reload.test.ts polls)'
 } as const;
 
 function remoteConfigured(): boolean {
@@ -174,8 +176,9 @@ async function loadFixture(db: Database, projectDir: string): Promise<void> {
 	const extraSchemas = (config.api?.schemas ?? []).filter(
 		(s) => !['public', 'graphql_public', 'storage', 'auth'].includes(s)
 	);
-	await db.exec(`
-		select set_config('storage.allow_delete_query', 'true', false);
+	// Transaction-local: the pooled connection must not keep the permission for later tests.
+	const reset = `
+		select set_config('storage.allow_delete_query', 'true', true);
 		delete from storage.objects;
 		delete from storage.buckets;
 		delete from auth.users;
@@ -214,7 +217,8 @@ async function loadFixture(db: Database, projectDir: string): Promise<void> {
 				execute r.s;
 			end loop;
 		end $$;
-	`);
+	`;
+	await db.transaction((tx) => tx.exec(reset));
 	const migrations = join(projectDir, 'migrations');
 	let files: string[] = [];
 	try {

@@ -10,7 +10,7 @@ import { JWT_SECRET } from '../../../supabase/local/src/core/keys.ts';
 import { startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
 import { ALICE, REST_PROJECT, rest, restClient, userToken } from './rest-helpers.ts';
 
-describe.each(testDbKinds())('REST functions and auth (%s)', (kind) => {
+describe.each(testDbKinds({ remote: true }))('REST functions and auth (%s)', (kind) => {
 	let stack: TestStack;
 	let anon: SupabaseClient;
 	let alice: SupabaseClient;

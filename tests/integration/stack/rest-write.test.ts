@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
 import { ALICE, BOB, REST_PROJECT, rest, restClient, userToken } from './rest-helpers.ts';
 
-describe.each(testDbKinds())('REST writes (%s)', (kind) => {
+describe.each(testDbKinds({ remote: true }))('REST writes (%s)', (kind) => {
 	let stack: TestStack;
 	let anon: SupabaseClient;
 	let alice: SupabaseClient;

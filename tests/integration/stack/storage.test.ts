@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { JWT_SECRET } from '../../../supabase/local/src/core/keys.ts';
-import { startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
+import { REMOTE_SKIP, startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
 import {
 	STORAGE_PROJECT,
 	bytes,
@@ -19,7 +19,7 @@ import {
 	type TestUser
 } from './storage-helpers.ts';
 
-describe.each(testDbKinds())('storage on %s', (kind) => {
+describe.each(testDbKinds({ remote: true }))('storage on %s', (kind) => {
 	let stack: TestStack;
 	let service: SupabaseClient;
 	let anon: SupabaseClient;
@@ -69,7 +69,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(one.data).toMatchObject({ id: 'photos', name: 'photos', public: false });
 		});
 
-		it('lets only policies (here: none, so only service_role) manage buckets', async () => {
+		it('lets only policies (here: none, so only service_role) manage buckets', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const denied = await alice.client.storage.createBucket('mine');
 			expect(denied.error).toMatchObject({ status: 400, statusCode: '403' });
 			expect(denied.error?.message).toBe('new row violates row-level security policy');
@@ -178,7 +179,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			await attachment.arrayBuffer();
 		});
 
-		it("refuses an upload into another user's folder with Storage's 403-in-400", async () => {
+		it("refuses an upload into another user's folder with Storage's 403-in-400", async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const { data, error } = await alice.client.storage
 				.from('photos')
 				.upload(
@@ -196,7 +198,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(filesUnder(storageDir(stack, 'tmp'))).toEqual([]);
 		});
 
-		it('answers 409 for a re-upload without upsert, and overwrites with upsert or update()', async () => {
+		it('answers 409 for a re-upload without upsert, and overwrites with upsert or update()', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const path = `${alice.id}/again.txt`;
 			const storage = alice.client.storage.from('photos');
 			expect((await storage.upload(path, 'one', { contentType: 'text/plain' })).error).toBeNull();
@@ -334,7 +337,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 	});
 
 	describe('remove, move, copy', () => {
-		it("skips what the policies do not allow and removes the caller's own files", async () => {
+		it("skips what the policies do not allow and removes the caller's own files", async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const path = `${alice.id}/remove-me.txt`;
 			const storage = alice.client.storage.from('photos');
 			await storage.upload(path, 'bye', { contentType: 'text/plain' });
@@ -530,7 +534,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 	});
 
 	describe('limits and keys', () => {
-		it('refuses a body over the bucket limit, leaving no row and no temporary file', async () => {
+		it('refuses a body over the bucket limit, leaving no row and no temporary file', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const path = `${alice.id}/too-big.png`;
 			const storage = alice.client.storage.from('limited');
 			const big = await storage.upload(
@@ -614,7 +619,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(await objectRow('photos', 'escape.txt')).toBeUndefined();
 		});
 
-		it('refuses absolute keys sent past the client, and stores long plain keys', async () => {
+		it('refuses absolute keys sent past the client, and stores long plain keys', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const res = await api(`/object/photos//${alice.id}/abs.txt`, {
 				method: 'POST',
 				headers: { Authorization: `Bearer ${alice.token}`, 'content-type': 'text/plain' },
@@ -633,7 +639,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 	});
 
 	describe('consistency and fairness', () => {
-		it('leaves row and bytes as they were when the final write fails', async () => {
+		it('leaves row and bytes as they were when the final write fails', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const storage = alice.client.storage.from('photos');
 			const fresh = `${alice.id}/fail-after-write-new.txt`;
 			const failed = await storage.upload(fresh, 'never stored', { contentType: 'text/plain' });
@@ -664,7 +671,8 @@ describe.each(testDbKinds())('storage on %s', (kind) => {
 			expect(filesUnder(storageDir(stack, 'tmp'))).toEqual([]);
 		});
 
-		it('drops the temporary file when the client disconnects mid-upload', async () => {
+		it('drops the temporary file when the client disconnects mid-upload', async (ctx) => {
+			ctx.skip(kind === 'remote', REMOTE_SKIP.files);
 			const path = `${alice.id}/cut-off.bin`;
 			const tmp = storageDir(stack, 'tmp');
 			// The server works on its own schedule: wait for conditions, never for a duration.

@@ -53,17 +53,29 @@ export class BodyTooLargeError extends Error {
 	}
 }
 
-/** Reads a whole request body, failing as soon as it passes `limit` bytes. */
+/** How much of an oversized body is read and dropped so the client still sees the error. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads a whole request body, failing once it passes `limit` bytes. The rest of an oversized body
+ * is read and discarded first (up to DRAIN_LIMIT): a client still writing would otherwise meet a
+ * reset (EPIPE) instead of the 413.
+ */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 	const declared = Number(req.headers['content-length']);
-	if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
 	const chunks: Buffer[] = [];
 	let size = 0;
+	let tooLarge = Number.isFinite(declared) && declared > limit;
 	for await (const chunk of req) {
 		size += (chunk as Buffer).length;
-		if (size > limit) throw new BodyTooLargeError(limit);
-		chunks.push(chunk as Buffer);
+		if (size > limit) tooLarge = true;
+		if (size > DRAIN_LIMIT) {
+			req.destroy();
+			break;
+		}
+		if (!tooLarge) chunks.push(chunk as Buffer);
 	}
+	if (tooLarge) throw new BodyTooLargeError(limit);
 	return Buffer.concat(chunks);
 }
 
