@@ -2,6 +2,7 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { percentile } from './harness.ts';
 
 export interface LoadResult {
@@ -109,4 +110,32 @@ export async function startApp(
 				child.kill('SIGTERM');
 			})
 	};
+}
+
+/** Resident memory of a process in bytes (Linux /proc), 0 once it is gone. */
+export function processRss(pid: number): number {
+	try {
+		const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+			.split('\n')
+			.find((l) => l.startsWith('VmRSS:'));
+		return line ? Number(line.split(/\s+/)[1]) * 1024 : 0;
+	} catch {
+		return 0;
+	}
+}
+
+/** The pid of a child of `parent` whose command line contains `match`, if one runs. */
+export function childOf(parent: number, match: string): number | null {
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+			const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			if (ppid === parent && cmd.includes(match)) return Number(entry);
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return null;
 }
