@@ -148,3 +148,17 @@ test('JSON endpoints check the origin and the session themselves (E36)', async (
 	expect(exported.status()).toBe(303);
 	expect(exported.headers()['location']).toContain('/signin');
 });
+
+// scripts/start.ts (and the README's production settings) run adapter-node with BODY_SIZE_LIMIT=30M;
+// photos go straight to Storage, so nothing legitimate sent to the app comes near it.
+test('a body over the 30 MB limit is refused with 413 (C24)', async ({ request, baseURL }) => {
+	const response = await request.post('/de/ticket', {
+		headers: {
+			Origin: new URL(baseURL!).origin,
+			Accept: 'text/html',
+			'Content-Type': 'application/x-www-form-urlencoded'
+		},
+		data: Buffer.alloc(31 * 1024 * 1024, 'a')
+	});
+	expect(response.status()).toBe(413);
+});
