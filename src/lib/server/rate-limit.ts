@@ -30,9 +30,9 @@ export const rateLimits = {
 	ticket: { capacity: 20, refillPerMinute: 2 },
 	password: { capacity: 20, refillPerMinute: 2 },
 	magicLink: { capacity: 10, refillPerMinute: 1 },
-	// Full-text search runs a ranked query per request; browsing pages are cached, searches are
-	// not worth caching. A room typing searches stays far below this.
-	search: { capacity: 60, refillPerMinute: 60 }
+	// Full-text search runs a ranked query per request, while browsing pages are cached. Forty at
+	// once and one every three seconds after that is more than a room of people typing searches.
+	search: { capacity: 40, refillPerMinute: 20 }
 } satisfies Record<string, BucketRule>;
 
 /**
