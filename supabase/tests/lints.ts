@@ -293,5 +293,6 @@ export const AUTHENTICATED_DEFINER_ALLOWLIST: Record<string, string> = {
 	'private.is_piece_maker(p_piece_id uuid)': POLICY_HELPER,
 	'private.is_piece_staff(p_piece_id uuid)': POLICY_HELPER,
 	'private.is_public_story_item(p_story_id uuid, p_piece_id uuid)': POLICY_HELPER,
-	'private.can_read_master(p_name text)': `${POLICY_HELPER} (storage.objects policy for the masters bucket)`
+	'private.can_read_master(p_name text)': `${POLICY_HELPER} (storage.objects policy for the masters bucket)`,
+	'private.can_read_voice_note(p_name text)': `${POLICY_HELPER} (storage.objects policy for the voice-notes bucket)`
 };

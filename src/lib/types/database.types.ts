@@ -260,6 +260,48 @@ export type Database = {
 					}
 				];
 			};
+			piece_voice_notes: {
+				Row: {
+					bytes: number;
+					created_at: string;
+					duration_ms: number;
+					language: string;
+					mime_type: string;
+					path: string;
+					piece_id: string;
+					public_path: string | null;
+				};
+				ComputedFields: never;
+				Insert: {
+					bytes: number;
+					created_at?: string;
+					duration_ms: number;
+					language: string;
+					mime_type: string;
+					path: string;
+					piece_id: string;
+					public_path?: string | null;
+				};
+				Update: {
+					bytes?: number;
+					created_at?: string;
+					duration_ms?: number;
+					language?: string;
+					mime_type?: string;
+					path?: string;
+					piece_id?: string;
+					public_path?: string | null;
+				};
+				Relationships: [
+					{
+						foreignKeyName: 'piece_voice_notes_piece_id_fkey';
+						columns: ['piece_id'];
+						isOneToOne: true;
+						referencedRelation: 'pieces';
+						referencedColumns: ['id'];
+					}
+				];
+			};
 			pieces: {
 				Row: {
 					attribution_kind: Database['public']['Enums']['attribution_kind'];

@@ -28,8 +28,8 @@ export function crossOriginResourcePolicy(pathname: string): 'same-origin' | 'cr
 }
 
 /**
- * Adds `origin` to the CSP directives that must reach the Supabase stack (images from storage,
- * API calls from the browser). The origin comes from the environment, so the build cannot know it.
+ * Adds `origin` to the CSP directives that must reach the Supabase stack (images and voice notes
+ * from storage, API calls from the browser). The origin comes from the environment, so the build cannot know it.
  */
 export function allowOriginInCsp(csp: string, origin: string | undefined): string {
 	if (!origin) return csp;
@@ -38,7 +38,10 @@ export function allowOriginInCsp(csp: string, origin: string | undefined): strin
 		.map((directive) => {
 			const trimmed = directive.trim();
 			const name = trimmed.split(/\s+/)[0];
-			return name === 'img-src' || name === 'connect-src' ? `${trimmed} ${origin}` : trimmed;
+			// media-src: published voice notes play from storage's public-media bucket.
+			return name === 'img-src' || name === 'connect-src' || name === 'media-src'
+				? `${trimmed} ${origin}`
+				: trimmed;
 		})
 		.filter(Boolean)
 		.join('; ');

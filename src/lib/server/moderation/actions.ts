@@ -4,6 +4,7 @@ import {
 	copyToPublic,
 	publicMediaPaths,
 	removePublicMedia,
+	publishVoiceNote,
 	writePublicVariants,
 	type PhotoVariants
 } from './publishing';
@@ -151,6 +152,7 @@ export async function moderate(
 	if (copies) {
 		try {
 			await writePublicVariants(admin, copies);
+			await publishVoiceNote(admin, supabase, input.pieceId);
 		} catch (cause) {
 			await supabase.rpc('moderate_piece', {
 				p_piece_id: input.pieceId,

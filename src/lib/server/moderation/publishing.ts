@@ -77,3 +77,5 @@ export function copiedPaths(variants: Map<string, Variants>): string[] {
 }
 
 export { publicMediaPaths, removePublicMedia };
+// The piece's voice note goes public with its photos (see pieces/voice.ts).
+export { publishVoiceNote } from '../pieces/voice';

@@ -73,12 +73,26 @@ export async function removePublicMedia(admin: SupabaseClient, paths: string[]):
 	if (paths.length > 0) await removeObjects(admin, 'public-media', paths);
 }
 
+/** Public copies of the pieces' voice notes (service-role written, readable like the pieces). */
+async function voicePublicPaths(supabase: SupabaseClient, pieceIds: string[]): Promise<string[]> {
+	if (pieceIds.length === 0) return [];
+	const { data, error } = await supabase
+		.from('piece_voice_notes')
+		.select('public_path')
+		.in('piece_id', pieceIds);
+	if (error) throw error;
+	return data.flatMap((row) => (row.public_path ? [row.public_path as string] : []));
+}
+
 /** The public-media paths of a maker's piece, read with their own client (RLS: own pieces). */
 export async function publicMediaPaths(
 	supabase: SupabaseClient,
 	pieceId: string
 ): Promise<string[]> {
-	return (await photoPathsOf(supabase, [pieceId])).flatMap((p) => variantPaths(p.public_variants));
+	return [
+		...(await photoPathsOf(supabase, [pieceId])).flatMap((p) => variantPaths(p.public_variants)),
+		...(await voicePublicPaths(supabase, [pieceId]))
+	];
 }
 
 /**
@@ -100,9 +114,14 @@ export async function deleteOwnPiece(
 	if (error) throw error;
 	if (!piece) throw Object.assign(new Error('piece_not_found'), { code: 'P0001' });
 	const photos = await photoPathsOf(supabase, [pieceId]);
-	await removePublicMedia(
+	await removePublicMedia(admin, [
+		...photos.flatMap((p) => variantPaths(p.public_variants)),
+		...(await voicePublicPaths(supabase, [pieceId]))
+	]);
+	await removeObjects(
 		admin,
-		photos.flatMap((p) => variantPaths(p.public_variants))
+		'voice-notes',
+		await listAllObjects(admin, 'voice-notes', `${userId}/${pieceId}`)
 	);
 	const masters = new Set([
 		...photos.flatMap((p) => [p.master_path, ...variantPaths(p.variants)]),
@@ -129,11 +148,15 @@ export async function deleteOwnAccount(
 		supabase,
 		pieces.map((p) => p.id as string)
 	);
-	await removePublicMedia(
-		admin,
-		photos.flatMap((p) => variantPaths(p.public_variants))
-	);
+	await removePublicMedia(admin, [
+		...photos.flatMap((p) => variantPaths(p.public_variants)),
+		...(await voicePublicPaths(
+			supabase,
+			pieces.map((p) => p.id as string)
+		))
+	]);
 	await removeObjects(admin, 'masters', await listAllObjects(admin, 'masters', userId));
+	await removeObjects(admin, 'voice-notes', await listAllObjects(admin, 'voice-notes', userId));
 	await removeObjects(admin, 'originals', await listAllObjects(admin, 'originals', userId));
 	// Service role: only the admin API deletes an auth user; the cascade removes profile, pieces,
 	// texts, photos rows, consents, memberships, tickets and quotas.

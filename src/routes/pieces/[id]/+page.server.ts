@@ -4,6 +4,7 @@ import { parseView, viewParams } from '$lib/components/gallery/view';
 import { setPublicCache } from '$lib/server/gallery/cache';
 import { loadFacets, loadNeighbours, loadPiece, type Neighbour } from '$lib/server/gallery/queries';
 import { loadStorySequence } from '$lib/server/gallery/stories';
+import { publicVoiceNote } from '$lib/server/pieces/voice';
 import type { PageServerLoad } from './$types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -58,7 +59,8 @@ export const load: PageServerLoad = async (event) => {
 		originalLanguage: original.language,
 		compare: url.searchParams.get('compare') === '1' && piece.texts.length > 1,
 		neighbours,
-		context
+		context,
+		voiceNote: await publicVoiceNote(locals.supabase, piece.id)
 	};
 	setPublicCache(event, data);
 	return data;

@@ -7,6 +7,7 @@ import { submitPiece } from '$lib/server/pieces/drafts';
 import { isPieceError } from '$lib/server/pieces/errors';
 import { arrangePhotos, deletePhoto, isUuid } from '$lib/server/pieces/photos';
 import { saveText, setOriginalLanguage, type TextInput } from '$lib/server/pieces/texts';
+import { voiceNoteForReader } from '$lib/server/pieces/voice';
 import { readStoryFormField } from '$lib/server/richtext';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import type { Actions, PageServerLoad } from './$types';
@@ -48,9 +49,10 @@ export const load: PageServerLoad = async ({ params, locals, depends }) => {
 			? await locals.supabase.storage.from('masters').createSignedUrls(wanted, 3600)
 			: { data: [] };
 	const urls = new Map((signed.data ?? []).map((s) => [s.path, s.signedUrl]));
-	const [consent, profile] = await Promise.all([
+	const [consent, profile, voiceNote] = await Promise.all([
 		currentConsent(locals.supabase, piece.id),
-		locals.supabase.from('profiles').select('age_bracket').eq('id', user.id).maybeSingle()
+		locals.supabase.from('profiles').select('age_bracket').eq('id', user.id).maybeSingle(),
+		voiceNoteForReader(locals.supabase, piece.id)
 	]);
 	return {
 		piece: { id: piece.id, status: piece.status as string, language: piece.original_language },
@@ -71,6 +73,7 @@ export const load: PageServerLoad = async ({ params, locals, depends }) => {
 			provenance: string;
 		}[],
 		consent,
+		voiceNote,
 		underSixteen: profile.data?.age_bracket !== '16_plus'
 	};
 };
