@@ -188,7 +188,8 @@ test('deleting the account from “My pieces” leaves no row, object, derivativ
 	expect(await listAll(db, 'masters', userId)).toHaveLength(2);
 	const publicPrefix = owned.objects[2].path.split('/')[0];
 
-	await page.goto('/en/me');
+	// Once hydrated, the confirmation is a dialog (without JavaScript, a disclosure).
+	await page.goto('/en/me', { waitUntil: 'networkidle' });
 	await page.getByRole('button', { name: t.participant_me_delete_account }).click();
 	const dialog = page.getByRole('dialog', { name: t.participant_me_delete_account_confirm_title });
 	await dialog.getByRole('button', { name: t.participant_me_delete_account_submit }).click();
