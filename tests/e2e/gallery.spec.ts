@@ -263,3 +263,58 @@ test('sitemap, feed and robots.txt', async ({ request }) => {
 	const robots = await (await request.get('/robots.txt')).text();
 	expect(robots).toMatch(/^Sitemap: http.+\/sitemap\.xml$/m);
 });
+
+test('the site header leads to the gallery and the stories in every language', async ({ page }) => {
+	// Fifteen page loads.
+	test.setTimeout(240_000);
+	for (const locale of locales) {
+		const messages = gallery(locale);
+		await page.goto(`/${locale}/`);
+		const nav = page.getByRole('banner').getByRole('navigation');
+		await nav.getByRole('link', { name: messages.gallery_title, exact: true }).click();
+		await expect(page).toHaveURL(new RegExp(`/${locale}/gallery$`));
+		await expect(
+			nav.getByRole('link', { name: messages.gallery_title, exact: true })
+		).toHaveAttribute('aria-current', 'page');
+		// A piece belongs to the gallery section; the link says so without claiming the page.
+		await page.goto(`/${locale}/pieces/${TWO_HOMES}`);
+		await expect(
+			nav.getByRole('link', { name: messages.gallery_title, exact: true })
+		).toHaveAttribute('aria-current', 'true');
+		await nav.getByRole('link', { name: messages.gallery_stories_title, exact: true }).click();
+		await expect(page).toHaveURL(new RegExp(`/${locale}/stories$`));
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			messages.gallery_stories_title
+		);
+	}
+	// Keyboard: the links are reachable in order from the brand link.
+	await page.goto('/ar/');
+	await page.getByRole('link', { name: gallery('ar').gallery_title, exact: true }).focus();
+	await page.keyboard.press('Tab');
+	await expect(
+		page.getByRole('link', { name: gallery('ar').gallery_stories_title, exact: true })
+	).toBeFocused();
+});
+
+test('the caption-language filter offers the languages the pieces have, each in itself', async ({
+	page
+}) => {
+	await page.goto('/en/gallery');
+	const select = page.getByLabel(gallery('en').gallery_filter_language);
+	const options = select.locator('option[value]:not([value=""])');
+	const values = await options.evaluateAll((list) =>
+		list.map((o) => [o.getAttribute('value'), o.getAttribute('lang'), o.getAttribute('dir')])
+	);
+	expect(values.map(([value]) => value).sort()).toEqual(['ar', 'de', 'en', 'fa', 'uk']);
+	for (const [value, lang, dir] of values) {
+		expect(lang).toBe(value);
+		expect(dir).toBe(RTL_TEXT.has(value ?? '') ? 'rtl' : 'ltr');
+	}
+	await expect(select.locator('option[value="fa"]')).toHaveText('فارسی');
+	await select.selectOption('fa');
+	await page.getByRole('button', { name: gallery('en').gallery_filter_apply }).click();
+	await expect(page).toHaveURL(/lang=fa/);
+	const ids = await cardIds(page);
+	expect(ids.length).toBeGreaterThan(0);
+	expect(ids.length).toBeLessThan(12);
+});
