@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp, { type Sharp } from 'sharp';
 import {
+	AVIF_FAST_FROM_WIDTH,
 	DERIVATIVE_FORMATS,
 	ENCODER_SETTINGS,
 	MASTER_MAX_EDGE
@@ -30,7 +31,7 @@ import type { Bench, BenchResult } from './harness.ts';
 const run = promisify(execFile);
 const CONVERT = '/usr/bin/convert';
 /** Minimum of a few runs: contention from other processes only ever adds CPU time. */
-const RUNS = 2;
+const RUNS = 3;
 const pipelineModule = fileURLToPath(
 	new URL('../../src/lib/server/images/pipeline.ts', import.meta.url)
 );
@@ -84,7 +85,7 @@ function magickArgs(
 	widths: number[],
 	formats: readonly string[]
 ): string[] {
-	const { master, jpeg, avif, webp } = ENCODER_SETTINGS;
+	const { master, jpeg, avif, avifLarge, webp } = ENCODER_SETTINGS;
 	const args = [input, '-auto-orient', '-strip', '-colorspace', 'sRGB'];
 	args.push('-resize', `${MASTER_MAX_EDGE}x${MASTER_MAX_EDGE}>`, '-write', 'mpr:master');
 	args.push('-sampling-factor', '1x1', '-quality', String(master.quality));
@@ -95,9 +96,13 @@ function magickArgs(
 			if (format === 'jpeg') {
 				args.push('-sampling-factor', '2x2', '-interlace', 'Plane', '-quality', `${jpeg.quality}`);
 			} else {
-				const quality = format === 'avif' ? avif.quality : webp.quality;
-				// 1x1 = no chroma subsampling, as our AVIF (4:4:4).
-				args.push('-sampling-factor', '1x1', '-interlace', 'None', '-quality', String(quality));
+				const settings =
+					format === 'webp' ? webp : width >= AVIF_FAST_FROM_WIDTH ? avifLarge : avif;
+				// Same chroma as ours: 1x1 = 4:4:4, 2x2 = 4:2:0 (6.9.11's AVIF writer ignores it).
+				const sampling =
+					'chromaSubsampling' in settings && settings.chromaSubsampling === '4:4:4' ? '1x1' : '2x2';
+				args.push('-sampling-factor', sampling, '-interlace', 'None');
+				args.push('-quality', String(settings.quality));
 			}
 			args.push('-write', join(outDir, `im-${width}.${format}`));
 		}
