@@ -2,28 +2,10 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
-
-/**
- * Every UI language carries a URL prefix (/de/…, /en/…): an unprefixed URL has no locale, so the
- * cookie and then Accept-Language decide and the middleware redirects to the prefixed URL.
- * German is the base locale and the last fallback.
- */
-const localePrefixes = ['de', 'en', 'uk', 'ar', 'fa'].map(
-	(locale) => [locale, `/${locale}/:path(.*)?`] as [string, string]
-);
+import { paraglideOptions } from './scripts/paraglide.ts';
 
 export default defineConfig({
-	plugins: [
-		paraglideVitePlugin({
-			project: './project.inlang',
-			outdir: './src/lib/paraglide',
-			strategy: ['url', 'cookie', 'preferredLanguage', 'baseLocale'],
-			urlPatterns: [{ pattern: '/:path(.*)?', localized: localePrefixes }],
-			cookieName: 'ct_locale',
-			cookieMaxAge: 60 * 60 * 24 * 365
-		}),
-		sveltekit()
-	],
+	plugins: [paraglideVitePlugin(paraglideOptions), sveltekit()],
 	test: {
 		expect: { requireAssertions: true },
 		projects: [
