@@ -33,9 +33,13 @@ export const init: ServerInit = () => {
 	startSweeper({ admin: supabaseAdmin, intervalMs: minutes * 60_000 });
 };
 
-/** Unexpected errors are logged once, with an id the error page shows to the user. */
+/**
+ * Unexpected errors are logged once, with an id the error page shows to the user. Client errors
+ * SvelteKit raises itself (404, 413 over BODY_SIZE_LIMIT, 405…) are expected and not logged.
+ */
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message, code: 'not_found' };
+	if (status < 500) return { message };
 	const errorId = crypto.randomUUID();
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, error);
 	return { message: 'Internal Error', errorId };
