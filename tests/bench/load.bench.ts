@@ -75,7 +75,12 @@ function http(
 async function waitFor(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
 	const deadline = Date.now() + ms;
 	while (Date.now() < deadline) {
-		if (await check().catch(() => false)) return;
+		try {
+			if (await check()) return;
+		} catch (error) {
+			// Not listening yet is expected; anything else ends the wait.
+			if (!/ECONNREFUSED|ECONNRESET|socket hang up/.test((error as Error).message)) throw error;
+		}
 		await sleep(500);
 	}
 	throw new Error(`timed out waiting for ${what}`);
@@ -120,7 +125,10 @@ async function startSystem(): Promise<{ start: ChildProcess; app: number; stop()
 	};
 	try {
 		// A build may run first when sources changed since the last one.
-		await waitFor('the app', 15 * 60_000, async () => (await http(`${APP}/`, {})).status === 200);
+		await waitFor('the app', 15 * 60_000, async () => {
+			if (start.exitCode !== null) throw new Error(`scripts/start.ts exited (${start.exitCode})`);
+			return (await http(`${APP}/`, {})).status === 200;
+		});
 		const app = childOf(start.pid!, 'build/index.js');
 		if (!app) throw new Error('app process not found');
 		return { start, app, stop };
