@@ -22,7 +22,10 @@ export const paraglideOptions = {
 	strategy: ['url', 'cookie', 'preferredLanguage', 'baseLocale'],
 	urlPatterns: [{ pattern: '/:path(.*)?', localized: localePrefixes }],
 	cookieName: 'ct_locale',
-	cookieMaxAge: 60 * 60 * 24 * 365
+	cookieMaxAge: 60 * 60 * 24 * 365,
+	// One module per message: a page's script then carries only the messages it uses (in five
+	// languages), not every message of the app (about 70 KiB gzip on every first load otherwise).
+	outputStructure: 'message-modules'
 } satisfies CompilerOptions;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
