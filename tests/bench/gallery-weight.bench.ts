@@ -1,6 +1,7 @@
 /**
- * gallery_first_load_js_kb_gzip: gzip size of every script the gallery page loads initially (the
- * entry and its modulepreload links in the built HTML, plus any other <script src>).
+ * gallery_first_load_js_kb_gzip: gzip size of every script the gallery page loads initially: the
+ * entry and app chunks the inline start script imports, the route's nodes it starts with, every
+ * module those import statically (transitively), modulepreload links and any other <script src>.
  * gallery_first_load_total_kb_gzip_before_images: the same plus the HTML document and stylesheets,
  * i.e. everything the first view needs before any picture. Measured on the production build against
  * a fresh stack with the demo seed; gzip level 9 as a CDN would serve it. Baseline (ratio): the home
@@ -12,10 +13,15 @@ import { startTestStack } from '../helpers/stack.ts';
 import type { Bench } from './harness.ts';
 import { startApp } from './load.ts';
 
-const PORT = 4198;
+const PORT = 6498;
 
 function gz(bytes: Buffer): number {
 	return gzipSync(bytes, { level: 9 }).length;
+}
+
+/** Static `import … from "./x.js"` / `import "./x.js"` specifiers of a minified module. */
+function staticImports(code: string): string[] {
+	return [...code.matchAll(/(?:\bfrom|\bimport)\s*["']([^"']+\.js)["']/g)].map(([, spec]) => spec);
 }
 
 async function weigh(origin: string, path: string): Promise<{ js: number; total: number }> {
@@ -23,29 +29,57 @@ async function weigh(origin: string, path: string): Promise<{ js: number; total:
 	if (!response.ok) throw new Error(`${path} answered ${response.status}`);
 	const html = Buffer.from(await response.arrayBuffer());
 	const text = html.toString();
-	const scripts = new Set<string>();
+	const pageUrl = `${origin}${path}`;
+	const roots = new Set<string>();
 	const styles = new Set<string>();
 	for (const [, href] of text.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g))
-		scripts.add(href);
-	for (const [, src] of text.matchAll(/<script[^>]+src="([^"]+)"/g)) scripts.add(src);
-	// SvelteKit starts the app with inline `import("…")` calls for the entry and the app chunk.
-	for (const [, src] of text.matchAll(/import\("([^"]+\.js)"\)/g)) scripts.add(src);
+		roots.add(new URL(href, pageUrl).href);
+	for (const [, src] of text.matchAll(/<script[^>]+src="([^"]+)"/g))
+		roots.add(new URL(src, pageUrl).href);
+	// SvelteKit starts the app with inline `import("…")` calls for the entry and the app chunk,
+	// then imports the route's nodes (`node_ids`) at once: all of that is first-load script.
+	const entries = [...text.matchAll(/import\("([^"]+\.js)"\)/g)].map(
+		([, src]) => new URL(src, pageUrl).href
+	);
+	for (const entry of entries) roots.add(entry);
+	const nodeIds = /node_ids:\s*\[([\d,\s]+)\]/
+		.exec(text)?.[1]
+		.split(',')
+		.map((n) => n.trim());
+	const app = entries.find((href) => /\/entry\/app\.[^/]+\.js$/.test(href));
+	if (!app || !nodeIds) throw new Error(`${path}: no app entry or node ids in the page`);
+	const appCode = await (await fetch(app)).text();
+	for (const id of nodeIds) {
+		const node = new RegExp(`import\\([\`"](\\.\\./nodes/${id}\\.[\\w-]+\\.js)[\`"]\\)`).exec(
+			appCode
+		);
+		if (!node) throw new Error(`${path}: node ${id} not found in ${app}`);
+		roots.add(new URL(node[1], app).href);
+	}
 	for (const [, href] of text.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g))
-		styles.add(href);
-	const fetchSize = async (href: string) => {
-		const url = new URL(href, `${origin}${path}`);
-		const body = Buffer.from(await (await fetch(url)).arrayBuffer());
-		return gz(body);
-	};
+		styles.add(new URL(href, pageUrl).href);
+
+	// Every module those import statically, transitively (the browser fetches them before running).
 	let js = 0;
-	for (const href of scripts) js += await fetchSize(href);
+	const seen = new Set<string>();
+	const queue = [...roots];
+	while (queue.length > 0) {
+		const href = queue.shift()!;
+		if (seen.has(href)) continue;
+		seen.add(href);
+		const body = Buffer.from(await (await fetch(href)).arrayBuffer());
+		js += gz(body);
+		if (process.env.BENCH_VERBOSE) console.log(`  ${path} ${gz(body)} B ${href}`);
+		for (const spec of staticImports(body.toString())) queue.push(new URL(spec, href).href);
+	}
 	let css = 0;
-	for (const href of styles) css += await fetchSize(href);
+	for (const href of styles) css += gz(Buffer.from(await (await fetch(href)).arrayBuffer()));
 	return { js: js / 1024, total: (js + css + gz(html)) / 1024 };
 }
 
 const bench: Bench = async () => {
-	buildIfNeeded();
+	// BENCH_NO_BUILD=1 measures the build that is there (other work may be changing the sources).
+	if (!process.env.BENCH_NO_BUILD) buildIfNeeded();
 	const stack = await startTestStack();
 	try {
 		const app = await startApp(

@@ -11,6 +11,7 @@ export function preloadImages(
 	const controller = new AbortController();
 	const objectUrls: string[] = [];
 	const pending = [...new Set(urls)];
+	const failed: string[] = [];
 	let running = 0;
 
 	async function fetchOne(url: string): Promise<void> {
@@ -29,7 +30,6 @@ export function preloadImages(
 		}
 	}
 
-	const failed: string[] = [];
 	function pump(): void {
 		while (running < concurrency && pending.length > 0) {
 			const url = pending.shift()!;
