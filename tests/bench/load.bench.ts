@@ -258,6 +258,8 @@ async function newDraft(p: Participant): Promise<string> {
 		headers: {
 			cookie: p.cookie(),
 			origin: APP,
+			// A browser without JavaScript: SvelteKit then answers the action with a real redirect.
+			accept: 'text/html',
 			'content-type': 'application/x-www-form-urlencoded',
 			'x-forwarded-for': p.address
 		},
