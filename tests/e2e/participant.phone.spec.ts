@@ -29,7 +29,8 @@ function admin() {
 
 /** Joins the demo workshop in `locale` and returns the return ticket shown once. */
 async function join(page: Page, locale: string, name: string, submit: string): Promise<string> {
-	await page.goto(`/${locale}/join/FADEN-2026-DEMO`);
+	// Wait for hydration: a radio checked before it can be reset when the page takes over.
+	await page.goto(`/${locale}/join/FADEN-2026-DEMO`, { waitUntil: 'networkidle' });
 	await page.getByRole('textbox').first().fill(name);
 	await page.getByRole('radio').first().check();
 	await page.getByRole('button', { name: submit }).click();
