@@ -116,7 +116,7 @@ describe.each(testDbKinds())('staff administration on %s', (kind) => {
 		expect(result).toEqual({ ok: true });
 		const [mail] = await outbox(email);
 		expect(mail.subject).toBe('Запрошення до команди connecting-thread');
-		const link = new URL(/http:\/\/app\.test\/auth\/confirm\S+/.exec(mail.text)![0]);
+		const link = new URL(/http:\/\/app\.test\/uk\/auth\/confirm\S+/.exec(mail.text)![0]);
 		expect(link.searchParams.get('next')).toBe('/staff/welcome');
 
 		// What /auth/confirm does with the link, then the welcome page's password.

@@ -120,7 +120,8 @@ export async function inviteStaff(
 	});
 	if (error) return { ok: false, code: codeOf(error) };
 
-	const confirm = new URL('/auth/confirm', input.siteUrl);
+	// Under the mail's language prefix, so the welcome page speaks the invitee's language.
+	const confirm = new URL(`/${input.locale}/auth/confirm`, input.siteUrl);
 	confirm.searchParams.set('token_hash', link.data.properties.hashed_token);
 	confirm.searchParams.set('type', type);
 	confirm.searchParams.set('next', '/staff/welcome');
