@@ -86,6 +86,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
 	const host = options.host ?? '127.0.0.1';
 	const server = createServer();
+	// Clients reuse idle sockets (undici keeps them 4 s by default, longer when told): a server that
+	// closes them sooner races the next request on the same socket ("other side closed"). Hosted
+	// Supabase sits behind a gateway with long idle timeouts, so keep sockets well beyond that.
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	await new Promise<void>((done, fail) => {
 		server.once('error', fail);
 		server.listen(options.port ?? 54321, host, () => done());
