@@ -118,7 +118,7 @@ async function submittedPiece(makerId: string, title: string): Promise<string> {
 
 async function statusOf(id: string): Promise<string> {
 	const { data } = await check(admin().from('pieces').select('status').eq('id', id).single());
-	return data.status as string;
+	return data?.status as string;
 }
 
 async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
