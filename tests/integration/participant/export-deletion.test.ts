@@ -14,6 +14,8 @@ import {
 	removePublicMedia
 } from '../../../src/lib/server/participant/deletion.ts';
 import { collectExport, zipStream } from '../../../src/lib/server/participant/export.ts';
+import { oggOpus } from '../../../src/lib/server/pieces/audio-fixtures.ts';
+import { saveVoiceNote } from '../../../src/lib/server/pieces/voice.ts';
 import { createReturnTicket } from '../../../src/lib/server/participant/tickets.ts';
 import { adminClient, createPiece, joinAsParticipant } from './support.ts';
 
@@ -30,11 +32,14 @@ describe.each(testDbKinds())('participant data on %s', (kind) => {
 		await stack?.close();
 	});
 
-	it('exports texts, photos, consents and moderation of the caller only', async () => {
+	it('exports texts, photos, voice notes, consents and moderation of the caller only', async () => {
 		const a = await joinAsParticipant(stack, 'Anna');
 		const b = await joinAsParticipant(stack, 'Bohdan');
 		const pieceA = await createPiece(stack, a.supabase, a.userId, 'Вишиванка Анни');
 		const pieceB = await createPiece(stack, b.supabase, b.userId, 'Вишиванка Богдана');
+		const admin = adminClient(stack);
+		await saveVoiceNote(a.supabase, admin, a.userId, pieceA.pieceId, 'uk', oggOpus(4));
+		await saveVoiceNote(b.supabase, admin, b.userId, pieceB.pieceId, 'uk', oggOpus(3));
 
 		const files = await readZip(zipStream(await collectExport(a.supabase, a.userId)));
 		expect(Object.keys(files).sort()).toEqual(
@@ -44,9 +49,12 @@ describe.each(testDbKinds())('participant data on %s', (kind) => {
 				'photos.json',
 				`photos/${pieceA.pieceId}/${pieceA.photoId}.jpg`,
 				'pieces.json',
-				'profile.json'
+				'profile.json',
+				'voice-notes.json',
+				`voice-notes/${pieceA.pieceId}.ogg`
 			].sort()
 		);
+		expect(strFromU8(files[`voice-notes/${pieceA.pieceId}.ogg`].slice(0, 4))).toBe('OggS');
 		const json = (name: string) => JSON.parse(strFromU8(files[name]));
 		expect(json('profile.json').profile).toMatchObject({ id: a.userId, display_name: 'Anna' });
 		const pieces = json('pieces.json');

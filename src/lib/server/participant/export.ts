@@ -20,7 +20,7 @@ async function rows<T>(query: PromiseLike<{ data: T[] | null; error: unknown }>)
 	return data ?? [];
 }
 
-/** The files of a user's export: JSON documents, then their scrubbed masters. */
+/** The files of a user's export: JSON documents, then their scrubbed masters and voice notes. */
 export async function collectExport(
 	supabase: SupabaseClient,
 	userId: string
@@ -51,6 +51,14 @@ export async function collectExport(
 					.order('position')
 			)
 		: [];
+	const voiceNotes = pieceIds.length
+		? await rows<{ piece_id: string; path: string }>(
+				supabase
+					.from('piece_voice_notes')
+					.select('piece_id, path, mime_type, language, duration_ms, created_at')
+					.in('piece_id', pieceIds)
+			)
+		: [];
 	const consents = await rows(
 		supabase.from('consents').select('*').eq('granted_by', userId).order('granted_at')
 	);
@@ -70,6 +78,7 @@ export async function collectExport(
 		{ name: 'profile.json', json: { profile: profile[0] ?? null, memberships } },
 		{ name: 'pieces.json', json: pieces },
 		{ name: 'photos.json', json: photos },
+		{ name: 'voice-notes.json', json: voiceNotes },
 		{ name: 'consents.json', json: consents },
 		{ name: 'moderation.json', json: moderation }
 	];
@@ -84,10 +93,20 @@ export async function collectExport(
 			}
 		});
 	}
+	for (const note of voiceNotes) {
+		files.push({
+			name: `voice-notes/${note.piece_id}${note.path.slice(note.path.lastIndexOf('.'))}`,
+			load: async () => {
+				const { data, error } = await supabase.storage.from('voice-notes').download(note.path);
+				if (error || !data) return null;
+				return new Uint8Array(await data.arrayBuffer());
+			}
+		});
+	}
 	return files;
 }
 
-/** Streams `files` as a ZIP: JSON compressed, JPEGs stored (already compressed). */
+/** Streams `files` as a ZIP: JSON compressed, photos and audio stored (already compressed). */
 export function zipStream(files: ExportFile[]): ReadableStream<Uint8Array> {
 	return new ReadableStream<Uint8Array>({
 		async start(controller) {
