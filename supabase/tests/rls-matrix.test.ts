@@ -38,6 +38,10 @@ interface TableSpec {
 
 const P = PIECES;
 const W = WORKSHOPS;
+// Paths of voice notes (bucket `voice-notes`) in the matrix's setups.
+const VOICE_PUBLISHED = `${P.publishedJohannstadt}/voice/published.ogg`;
+const VOICE_SUBMITTED = `${P.submittedJohannstadt}/voice/submitted.ogg`;
+const VOICE_DRAFT = `${USERS.participant}/${P.draftOfA}/draft.ogg`;
 
 export const MATRIX: Record<string, TableSpec> = {
 	'public.profiles': {
@@ -407,6 +411,42 @@ export const MATRIX: Record<string, TableSpec> = {
 			allow: ['participantA']
 		}
 	},
+	// Voice notes: read like the photos; written only by the server (service role) after validation.
+	'public.piece_voice_notes': {
+		setup: `insert into public.piece_voice_notes (piece_id, path, mime_type, language, duration_ms, bytes) values
+		('${P.publishedJohannstadt}', '${VOICE_PUBLISHED}', 'audio/ogg', 'uk', 4000, 100),
+		('${P.submittedJohannstadt}', '${VOICE_SUBMITTED}', 'audio/ogg', 'uk', 4000, 100),
+		('${P.draftOfA}', '${VOICE_DRAFT}', 'audio/ogg', 'uk', 4000, 100)`,
+		set: 'language = language',
+		targets: [
+			{
+				name: 'the voice note of a published piece',
+				where: `piece_id = '${P.publishedJohannstadt}'`,
+				select: ALL_AUDIENCES,
+				update: [],
+				delete: []
+			},
+			{
+				name: 'the voice note of a submitted piece',
+				where: `piece_id = '${P.submittedJohannstadt}'`,
+				select: STAFF_OF_THIS,
+				update: [],
+				delete: []
+			},
+			{
+				name: "the voice note of participant A's draft",
+				where: `piece_id = '${P.draftOfA}'`,
+				select: ['participantA'],
+				update: [],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into public.piece_voice_notes (piece_id, path, mime_type, language, duration_ms, bytes)
+				values ('${P.draftOfA}', auth.uid()::text || '/x.ogg', 'audio/ogg', 'de', 1000, 10)`,
+			allow: []
+		}
+	},
 	// Staff audit log: written only by triggers; admins read all of it, staff their own entries.
 	'public.staff_events': {
 		setup: `insert into public.staff_events (subject_id, action) values ('${USERS.moderator}', 'invite')`,
@@ -546,6 +586,31 @@ export const STORAGE_MATRIX: Record<string, TableSpec> = {
 			allow: []
 		}
 	},
+	// Private recordings: the maker, and staff of the workshop once submitted; only the server writes.
+	'voice-notes': {
+		set: 'metadata = metadata',
+		targets: [
+			{
+				name: 'the recording of a submitted piece',
+				where: `bucket_id = 'voice-notes' and name = '${VOICE_SUBMITTED}'`,
+				select: STAFF_OF_THIS,
+				update: [],
+				delete: []
+			},
+			{
+				name: "the recording of participant A's draft",
+				where: `bucket_id = 'voice-notes' and name = '${VOICE_DRAFT}'`,
+				select: ['participantA'],
+				update: [],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into storage.objects (bucket_id, name)
+				values ('voice-notes', auth.uid()::text || '/${P.draftOfA}/planted.ogg')`,
+			allow: []
+		}
+	},
 	'public-media': {
 		set: 'metadata = metadata',
 		targets: [
@@ -570,7 +635,13 @@ const STORAGE_SETUP = `
 		('originals', '${OWN_ORIGINAL}', '${USERS.participant}', '{"mimetype": "image/jpeg"}'),
 		('masters', '${MASTER_SUBMITTED}', null, '{"mimetype": "image/jpeg"}'),
 		('masters', '${MASTER_DRAFT}', null, '{"mimetype": "image/jpeg"}'),
-		('public-media', '${PUBLIC_FILE}', null, '{"mimetype": "image/jpeg"}');`;
+		('public-media', '${PUBLIC_FILE}', null, '{"mimetype": "image/jpeg"}'),
+		('voice-notes', '${VOICE_SUBMITTED}', null, '{"mimetype": "audio/ogg"}'),
+		('voice-notes', '${VOICE_DRAFT}', null, '{"mimetype": "audio/ogg"}');
+	insert into public.piece_voice_notes (piece_id, path, mime_type, language, duration_ms, bytes) values
+		('${P.publishedJohannstadt}', '${VOICE_PUBLISHED}', 'audio/ogg', 'uk', 4000, 100),
+		('${P.submittedJohannstadt}', '${VOICE_SUBMITTED}', 'audio/ogg', 'uk', 4000, 100),
+		('${P.draftOfA}', '${VOICE_DRAFT}', 'audio/ogg', 'uk', 4000, 100);`;
 
 interface Probe {
 	label: string;
