@@ -25,7 +25,8 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		schemas: [],
 		extraSearchPath: [],
 		cache: () => cache,
-		reload: () => reload()
+		// A miss re-reads after any introspection already running: that one may predate the table.
+		reload: () => reloadAfterCurrent()
 	};
 	const readConfig = () => {
 		const api = loadProjectConfig(stack.projectDir).api;
