@@ -3,6 +3,7 @@
  * recipient's language. Plain text: short, readable in every client, no tracking.
  */
 // Relative, not $lib: the integration suites import this module without SvelteKit's aliases.
+import { reasonMessage } from '../../moderation-reasons';
 import { m } from '../../paraglide/messages.js';
 import type { OutgoingMail } from './mailer';
 
@@ -13,21 +14,6 @@ export type MailLocale = (typeof MAIL_LOCALES)[number];
 export function mailLocale(value: string | null | undefined): MailLocale {
 	return (MAIL_LOCALES as readonly string[]).includes(value ?? '') ? (value as MailLocale) : 'de';
 }
-
-const REASONS: Record<string, (i: object, o: { locale: MailLocale }) => string> = {
-	consent_unclear: m.participant_reason_consent_unclear,
-	people_identifiable: m.participant_reason_people_identifiable,
-	personal_data_visible: m.participant_reason_personal_data_visible,
-	off_topic: m.participant_reason_off_topic,
-	harmful_content: m.participant_reason_harmful_content,
-	copyright: m.participant_reason_copyright,
-	image_quality: m.participant_reason_image_quality,
-	text_needs_work: m.participant_reason_text_needs_work,
-	translation_needed: m.participant_reason_translation_needed,
-	duplicate: m.participant_reason_duplicate,
-	maker_request: m.participant_reason_maker_request,
-	other: m.participant_reason_other
-};
 
 export type DecisionKind = 'published' | 'changes_requested' | 'rejected';
 
@@ -59,8 +45,7 @@ export function decisionMail(input: DecisionMailInput): OutgoingMail {
 	const lines = [lead, ''];
 	if (input.kind !== 'published' && input.reasonCodes.length > 0) {
 		lines.push(m.staff_mail_reasons(undefined, o));
-		for (const code of input.reasonCodes)
-			lines.push(`- ${(REASONS[code] ?? REASONS.other)({}, o)}`);
+		for (const code of input.reasonCodes) lines.push(`- ${reasonMessage(code)({}, o)}`);
 		lines.push('');
 	}
 	if (input.note) lines.push(m.staff_mail_note(undefined, o), input.note, '');
