@@ -1,5 +1,12 @@
 import type { Reroute } from '@sveltejs/kit';
-import { deLocalizeUrl } from '$lib/paraglide/runtime';
+import { locales } from '$lib/paraglide/runtime';
 
-/** `/ar/about` and `/de/about` both render `src/routes/about`; the locale comes from the prefix. */
-export const reroute: Reroute = ({ url }) => deLocalizeUrl(url).pathname;
+/** `/ar`, `/ar/` or `/ar/…`: a locale prefix, as the URL patterns in scripts/paraglide.ts define. */
+const LOCALE_PREFIX = new RegExp(`^/(?:${locales.join('|')})(?=/|$)`);
+
+/**
+ * `/ar/about` and `/de/about` both render `src/routes/about`; the locale comes from the prefix.
+ * Equivalent to paraglide's `deLocalizeUrl(url).pathname` for our prefix patterns (src/hooks.test.ts
+ * holds them to it), without the URLPattern matching it runs for every request and navigation.
+ */
+export const reroute: Reroute = ({ url }) => url.pathname.replace(LOCALE_PREFIX, '') || '/';
