@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
 import { purgePiece } from '$lib/server/moderation/after';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { realEmail, requireUser } from '$lib/server/auth';
 import {
 	deleteOwnAccount,

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import * as paraglide from '$lib/paraglide/runtime';
+import { deLocalizeHref, localizeHref } from './href';
+
+const HREFS = [
+	'/',
+	'/gallery',
+	'/gallery/',
+	'/gallery?workshop=stichwerk-neustadt&lang=uk',
+	'/gallery?q=Соняшник#results',
+	'/pieces/20000000-0000-4000-8000-000000000001',
+	'/de',
+	'/de/',
+	'/ar/about',
+	'/fa/gallery?page=2',
+	'/dex/about',
+	'/about/de',
+	'/a/../b',
+	'/signin?next=/de/staff',
+	'/stories/zuhause ist ein verb',
+	'https://example.org/de/about',
+	'//example.org/about'
+];
+
+describe('localizeHref', () => {
+	for (const locale of paraglide.locales) {
+		it.each(HREFS)(`%s in ${locale} is what paraglide answers`, (href) => {
+			expect(localizeHref(href, { locale })).toBe(paraglide.localizeHref(href, { locale }));
+		});
+	}
+});
+
+describe('deLocalizeHref', () => {
+	it.each(HREFS)('%s is what paraglide answers', (href) => {
+		expect(deLocalizeHref(href)).toBe(paraglide.deLocalizeHref(href));
+	});
+});
