@@ -254,6 +254,46 @@ describe.each(testDbKinds({ remote: true }))('REST reads (%s)', (kind) => {
 		expect(await response.text()).toBe('');
 	});
 
+	it('answers one URL repeated anew for each caller, Accept, Range, Prefer, profile and method', async () => {
+		// The stack reuses what it derived from an identical earlier request; nothing but the request
+		// line and these headers may decide the answer, and the caller's RLS never comes from the reuse.
+		const url = '/posts?select=id&order=id';
+		const ids = async (init: Parameters<typeof rest>[2] = {}) => {
+			const response = await rest(stack, url, init);
+			return {
+				status: response.status,
+				range: response.headers.get('content-range'),
+				body: JSON.parse((await response.text()) || 'null') as unknown
+			};
+		};
+		const aliceToken = await userToken(stack, ALICE);
+		for (let round = 0; round < 2; round++) {
+			expect(await ids()).toEqual({ status: 200, range: '0-1/*', body: [{ id: 1 }, { id: 3 }] });
+			expect(await ids({ headers: { Authorization: `Bearer ${aliceToken}` } })).toEqual({
+				status: 200,
+				range: '0-2/*',
+				body: [{ id: 1 }, { id: 2 }, { id: 3 }]
+			});
+			expect(await ids({ headers: { Range: '1-1' } })).toEqual({
+				status: 200,
+				range: '1-1/*',
+				body: [{ id: 3 }]
+			});
+			expect(await ids({ headers: { Prefer: 'count=exact', Range: '0-0' } })).toEqual({
+				status: 206,
+				range: '0-0/2',
+				body: [{ id: 1 }]
+			});
+			const single = await ids({ headers: { Accept: 'application/vnd.pgrst.object+json' } });
+			expect(single.status).toBe(406);
+			expect(single.body).toMatchObject({ code: 'PGRST116' });
+			expect(await ids({ method: 'HEAD' })).toEqual({ status: 200, range: '0-1/*', body: null });
+			const profile = await ids({ headers: { 'Accept-Profile': 'extra' } });
+			expect(profile.status).toBe(404);
+			expect(profile.body).toMatchObject({ code: 'PGRST205' });
+		}
+	});
+
 	it('gives single() and maybeSingle() their PostgREST semantics', async () => {
 		const none = await anon.from('posts').select('id').eq('id', 2).single();
 		expect(none.status).toBe(406);

@@ -54,12 +54,11 @@ export function asCaller<T>(
 	fn: (tx: Queryable) => Promise<T>,
 	options: AsCallerOptions = {}
 ): Promise<T> {
-	const headers = Object.fromEntries(
-		Object.entries(request.headers).map(([k, v]) => [
-			k.toLowerCase(),
-			Array.isArray(v) ? v.join(', ') : v
-		])
-	);
+	const headers: Record<string, string | undefined> = {};
+	for (const name in request.headers) {
+		const value = request.headers[name];
+		headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+	}
 	const cookies = parseCookies(headers['cookie']);
 	const settings: Record<string, string> = {
 		search_path: 'public, extensions',
@@ -74,13 +73,23 @@ export function asCaller<T>(
 		'request.cookies': JSON.stringify(cookies),
 		...options.settings
 	};
-	const names = Object.keys(settings);
-	const sql = `select ${names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`;
-	const params = names.flatMap((name) => [name, settings[name]]);
+	const params: string[] = [];
+	for (const name in settings) params.push(name, settings[name]);
+	const sql = setConfigSql(params.length / 2);
 	return db.transaction(async (tx) => {
 		await tx.query(sql, params);
 		return fn(tx);
 	}, options);
+}
+
+const setConfigStatements: string[] = [];
+
+/** `select set_config($1, $2, true), …` for `count` settings, built once per count. */
+function setConfigSql(count: number): string {
+	return (setConfigStatements[count] ??= `select ${Array.from(
+		{ length: count },
+		(_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`
+	).join(', ')}`);
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -171,9 +171,12 @@ async function route(
 	caller: Caller,
 	request: RestRequest
 ): Promise<RestResponse> {
+	const reading = request.method === 'GET' || request.method === 'HEAD';
+	const planKey = reading ? readPlanKey(env, request) : null;
+	const planned = planKey === null ? undefined : readPlans(env).get(planKey);
+	if (planned) return runRead({ env, caller, request, ...planned.common }, planned);
 	const target = parsePath(request.path);
 	const method = request.method;
-	const reading = method === 'GET' || method === 'HEAD';
 	const schema = pickSchema(
 		header(request.headers, reading ? 'accept-profile' : 'content-profile'),
 		env.schemas
@@ -191,8 +194,11 @@ async function route(
 	const relation = await findRelation(env, schema, target.name);
 	switch (method) {
 		case 'GET':
-		case 'HEAD':
-			return read(common, relation);
+		case 'HEAD': {
+			const plan = planRead(common, relation);
+			if (planKey !== null) rememberPlan(env, planKey, plan);
+			return runRead(common, plan);
+		}
 		case 'POST':
 			return insert(common, relation);
 		case 'PATCH':
@@ -226,9 +232,7 @@ async function run(
 	params: unknown[],
 	check?: (row: ResultRow) => void
 ): Promise<ResultRow> {
-	const searchPath = [c.schema, ...c.env.extraSearchPath.filter((s) => s !== c.schema)]
-		.map(ident)
-		.join(', ');
+	const searchPath = searchPathFor(c.env, c.schema);
 	return asCaller(
 		c.env.db,
 		c.caller,
@@ -240,6 +244,20 @@ async function run(
 		},
 		{ readOnly: c.readOnly, settings: { search_path: searchPath } }
 	);
+}
+
+const searchPaths = new Map<string, string>();
+
+/** PostgREST's `search_path`: the request's schema, then `[api] extra_search_path`. */
+function searchPathFor(env: RestEnvironment, schema: string): string {
+	const cacheKey = `${schema}\u0000${env.extraSearchPath.join('\u0000')}`;
+	let path = searchPaths.get(cacheKey);
+	if (path === undefined) {
+		path = [schema, ...env.extraSearchPath.filter((s) => s !== schema)].map(ident).join(', ');
+		if (searchPaths.size >= 100) searchPaths.clear();
+		searchPaths.set(cacheKey, path);
+	}
+	return path;
 }
 
 interface ResultRow {
@@ -323,7 +341,54 @@ function readResponse(c: Common, row: ResultRow, offset: number, singularOk = tr
 	return { status, headers: { 'content-type': contentType(c), 'content-range': range }, body };
 }
 
-async function read(c: Common, relation: Relation): Promise<RestResponse> {
+/**
+ * Everything a read derives from the request before the database: the statement, its parameters
+ * and the negotiated shape of the answer. It depends only on the request line and the headers named
+ * in `readPlanKey`, the schema cache and the `[api]` settings, so identical reads (a page polling
+ * the same list) reuse it, as PostgREST's own parse results are pure functions of the request.
+ */
+interface ReadPlan {
+	common: Pick<Common, 'schema' | 'prefs' | 'media' | 'readOnly'>;
+	sql: string;
+	params: readonly unknown[];
+	offset: number;
+}
+
+const READ_PLAN_LIMIT = 500;
+const readPlansByCache = new WeakMap<SchemaCache, Map<string, ReadPlan>>();
+
+/** The plans of the current schema cache: a reload starts afresh, so no plan outlives its tables. */
+function readPlans(env: RestEnvironment): Map<string, ReadPlan> {
+	const cache = env.cache();
+	let plans = readPlansByCache.get(cache);
+	if (!plans) readPlansByCache.set(cache, (plans = new Map()));
+	return plans;
+}
+
+function rememberPlan(env: RestEnvironment, planKey: string, plan: ReadPlan): void {
+	const plans = readPlans(env);
+	if (plans.size >= READ_PLAN_LIMIT) plans.delete(plans.keys().next().value as string);
+	plans.set(planKey, plan);
+}
+
+/** Every input of `planRead`; the `[api]` settings too, as `reload config` may precede the reload. */
+function readPlanKey(env: RestEnvironment, request: RestRequest): string {
+	const h = request.headers;
+	return [
+		request.method,
+		request.path,
+		request.search.toString(),
+		header(h, 'accept-profile'),
+		header(h, 'prefer'),
+		header(h, 'accept'),
+		header(h, 'range'),
+		env.maxRows,
+		env.schemas.join(','),
+		env.extraSearchPath.join(',')
+	].join('\u0000');
+}
+
+function planRead(c: Common, relation: Relation): ReadPlan {
 	const q = parseQuery(c.request.search);
 	const ctx = newReadContext(c.env.cache(), q.nodes);
 	const { limit, offset } = readWindow(c, q);
@@ -341,13 +406,18 @@ async function read(c: Common, relation: Relation): Promise<RestResponse> {
 		csv: c.media.csv
 	});
 	checkUnusedNodes(ctx);
+	const { schema, prefs, media, readOnly } = c;
+	return { common: { schema, prefs, media, readOnly }, sql, params: ctx.params.values, offset };
+}
+
+async function runRead(c: Common, plan: ReadPlan): Promise<RestResponse> {
 	const row = await run(
 		c,
-		sql,
-		ctx.params.values,
+		plan.sql,
+		[...plan.params],
 		singularCheck({ ...c, prefs: { ...c.prefs, strict: false } })
 	);
-	return readResponse(c, row, offset);
+	return readResponse(c, row, plan.offset);
 }
 
 function parseJsonBody(request: RestRequest): unknown {
