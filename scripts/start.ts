@@ -55,7 +55,7 @@ const app: ChildProcess = values.dev
 			env,
 			stdio: 'inherit'
 		})
-	: spawn(process.execPath, ['build/index.js'], { env, stdio: 'inherit' });
+	: spawn(process.execPath, ['server.js'], { env, stdio: 'inherit' });
 
 console.log(`
   connecting-thread is running

@@ -8,7 +8,7 @@
  * POST /api/uploads/<id>/process with their session cookie.
  *
  * Baselines, measured in the same run: pages with the visitors alone for 10 s; one upload alone.
- * Peak RSS of the app process (`node build/index.js`) and the stack process (scripts/start.ts with
+ * Peak RSS of the app process (`node server.js`) and the stack process (scripts/start.ts with
  * PGlite), sampled every 200 ms; baseline = their RSS when idle before the load. Every page must
  * answer 2xx/3xx and every upload 201: `load_errors` must be 0 (the run fails otherwise).
  */
@@ -187,7 +187,7 @@ const bench: Bench = async () => {
 				unit: 'MB',
 				baseline: mb(idle.app),
 				ratio: peak.app / idle.app,
-				note: 'node build/index.js; baseline: idle after warm-up'
+				note: 'node server.js; baseline: idle after warm-up'
 			},
 			{
 				name: 'load_stack_peak_rss_mb',

@@ -150,13 +150,13 @@ export async function staticServerProcess(
 	};
 }
 
-/** Starts the production build (`build/index.js`) and waits until it answers. */
+/** Starts the production build (`server.js` on `build/`, as deployed) and waits until it answers. */
 export async function startApp(
 	env: Record<string, string>,
 	port: number
 ): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
 	const url = `http://127.0.0.1:${port}`;
-	const child = spawn(process.execPath, ['build/index.js'], {
+	const child = spawn(process.execPath, ['server.js'], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: url, ...env },
 		stdio: ['ignore', 'ignore', 'inherit']
 	});

@@ -110,7 +110,7 @@ export async function startSystem(): Promise<{
 	);
 	const exited = new Promise<void>((done) => start.once('exit', () => done()));
 	const stop = async () => {
-		const app = childOf(start.pid!, 'build/index.js');
+		const app = childOf(start.pid!, 'server.js');
 		start.kill('SIGTERM');
 		await Promise.race([exited, sleep(20_000)]);
 		for (const pid of [start.pid!, app]) {
@@ -123,7 +123,7 @@ export async function startSystem(): Promise<{
 			if (start.exitCode !== null) throw new Error(`scripts/start.ts exited (${start.exitCode})`);
 			return (await http(`${APP}/`, {})).status === 200;
 		});
-		const app = childOf(start.pid!, 'build/index.js');
+		const app = childOf(start.pid!, 'server.js');
 		if (!app) throw new Error('app process not found');
 		return { start, app, stop };
 	} catch (error) {

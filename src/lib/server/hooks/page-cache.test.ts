@@ -1,7 +1,15 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { RequestEvent, ResolveOptions } from '@sveltejs/kit';
 import { describe, expect, it } from 'vitest';
-import { chooseEncoding, createPageCacheHandle, sharedMaxAge } from './page-cache';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+	chooseEncoding,
+	createPageCacheHandle,
+	FAST_PATH,
+	serveFromCache,
+	sharedMaxAge
+} from './page-cache';
 
 const PUBLIC = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';
 const PAGE = `<!doctype html><html><body>${'<p>Ein Stück über Solidarität</p>'.repeat(200)}</body></html>`;
@@ -246,5 +254,107 @@ describe('compression', () => {
 			{ headers: { 'content-type': 'image/jpeg' } }
 		);
 		expect(image.headers.get('content-encoding')).toBeNull();
+	});
+});
+
+describe('fast path (server.js)', () => {
+	/** A real HTTP server answering from the cache first, like server.js, else "fallback". */
+	async function withServer(
+		cache: ReturnType<typeof setup>['cache'],
+		run: (
+			get: (
+				path: string,
+				headers?: Record<string, string>,
+				method?: string
+			) => Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>,
+			fallbacks: () => number
+		) => Promise<void>
+	) {
+		let fallbacks = 0;
+		const server = createServer((req, res) => {
+			if (serveFromCache(cache, req, res)) return;
+			fallbacks++;
+			res.end('fallback');
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+			new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+				(resolve, reject) => {
+					const req = httpRequest({ port, path, method, headers }, (res) => {
+						const chunks: Buffer[] = [];
+						res.on('data', (c: Buffer) => chunks.push(c));
+						res.on('end', () =>
+							resolve({
+								status: res.statusCode ?? 0,
+								headers: res.headers,
+								body: Buffer.concat(chunks)
+							})
+						);
+					});
+					req.on('error', reject);
+					req.end();
+				}
+			);
+		try {
+			await run(get, () => fallbacks);
+		} finally {
+			await new Promise((resolve) => server.close(resolve));
+		}
+	}
+
+	it('is registered for server.js while the cache is on', () => {
+		setup();
+		expect(typeof (globalThis as Record<symbol, unknown>)[FAST_PATH]).toBe('function');
+	});
+
+	it('answers complete hits itself and hands everything else on', async () => {
+		const t = setup();
+		t.setNext({ headers: { etag: 'W/"v1"' } });
+		await t.call('/de/gallery?page=2');
+		await withServer(t.cache, async (get, fallbacks) => {
+			const hit = await get('/de/gallery?page=2');
+			expect(hit.status).toBe(200);
+			expect(hit.headers['x-cache']).toBe('hit');
+			expect(hit.headers['cache-control']).toBe(PUBLIC);
+			expect(hit.headers.vary).toBe('Accept-Encoding');
+			expect(hit.body.toString()).toBe(PAGE);
+			// Same path, normalised as SvelteKit's URL would.
+			expect((await get('/de/./gallery?page=2')).headers['x-cache']).toBe('hit');
+			expect(fallbacks()).toBe(0);
+
+			// Not compressed yet: the normal path compresses (and keeps) it first.
+			await get('/de/gallery?page=2', { 'accept-encoding': 'br' });
+			expect(fallbacks()).toBe(1);
+			await t.call('/de/gallery?page=2', { headers: { 'accept-encoding': 'br' } });
+			const br = await get('/de/gallery?page=2', { 'accept-encoding': 'br' });
+			expect(br.headers['content-encoding']).toBe('br');
+			expect(brotliDecompressSync(br.body).toString()).toBe(PAGE);
+			expect(Number(br.headers['content-length'])).toBe(br.body.byteLength);
+
+			const notModified = await get('/de/gallery?page=2', { 'if-none-match': 'W/"v1"' });
+			expect(notModified.status).toBe(304);
+			const head = await get('/de/gallery?page=2', {}, 'HEAD');
+			expect(head.status).toBe(200);
+			expect(head.body.byteLength).toBe(0);
+			expect(fallbacks()).toBe(1);
+
+			await get('/de/gallery?page=2', { cookie: 'sb-127-auth-token=x' });
+			await get('/de/gallery?page=2', {}, 'POST');
+			await get('/de/gallery?page=3');
+			await get('/de/gallery?page=2', { accept: 'text/html' });
+			expect(fallbacks()).toBe(5);
+		});
+	});
+
+	it('stops serving an entry the moment the cache is emptied', async () => {
+		const t = setup();
+		await t.call('/de/gallery');
+		await withServer(t.cache, async (get, fallbacks) => {
+			expect((await get('/de/gallery')).headers['x-cache']).toBe('hit');
+			t.cache.clear();
+			expect((await get('/de/gallery')).body.toString()).toBe('fallback');
+			expect(fallbacks()).toBe(1);
+		});
 	});
 });

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handle } from '@sveltejs/kit';
 
 /**
@@ -41,6 +42,8 @@ interface Entry {
 	etag: string | null;
 	expires: number;
 	encoded: Partial<Record<Encoding, Promise<Uint8Array>>>;
+	/** The same bodies once compressed, for the synchronous fast path. */
+	ready: Partial<Record<Encoding, Uint8Array>>;
 }
 
 type Encoding = 'br' | 'gzip';
@@ -77,10 +80,14 @@ function compressible(headers: Headers): boolean {
 	return !headers.has('content-encoding') && COMPRESSIBLE.test(headers.get('content-type') ?? '');
 }
 
+/** A Vary value that also names Accept-Encoding. */
+function varyWithEncoding(vary: string | null | undefined): string {
+	if (!vary) return 'Accept-Encoding';
+	return /accept-encoding|\*/i.test(vary) ? vary : `${vary}, Accept-Encoding`;
+}
+
 function withVary(headers: Headers): void {
-	const vary = headers.get('vary');
-	if (!vary) headers.set('vary', 'Accept-Encoding');
-	else if (!/accept-encoding|\*/i.test(vary)) headers.set('vary', `${vary}, Accept-Encoding`);
+	headers.set('vary', varyWithEncoding(headers.get('vary')));
 }
 
 /** Seconds a shared cache may keep the response, or null when it may not keep it at all. */
@@ -190,7 +197,8 @@ export class PageCache {
 				body,
 				etag: response.headers.get('etag'),
 				expires: this.#options.now() + ttlMs,
-				encoded: {}
+				encoded: {},
+				ready: {}
 			};
 			if (generation === this.#generation && body.byteLength <= this.#options.maxEntryBytes) {
 				this.#store(key, entry);
@@ -226,10 +234,11 @@ export class PageCache {
 
 async function encoded(entry: Entry, encoding: Encoding): Promise<Uint8Array> {
 	// Compressed once per entry, at a high setting: the cost is shared by every hit.
-	entry.encoded[encoding] ??=
+	entry.encoded[encoding] ??= (
 		encoding === 'br'
 			? brotli(entry.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
-			: gzipAsync(entry.body, { level: 9 });
+			: gzipAsync(entry.body, { level: 9 })
+	).then((bytes) => (entry.ready[encoding] = new Uint8Array(bytes)));
 	return entry.encoded[encoding];
 }
 
@@ -276,10 +285,57 @@ function compressLive(response: Response, request: Request): Response {
  * for (a route with both a page and an endpoint answers by Accept).
  */
 function cacheKey(request: Request): string {
-	const html = (request.headers.get('accept') ?? '').includes('text/html') ? 'h' : 'o';
-	const url = new URL(request.url);
-	return `${html} ${url.pathname}${url.search}`;
+	return keyOf(request.headers.get('accept'), request.url);
 }
+
+function keyOf(accept: string | null | undefined, url: string): string {
+	const html = (accept ?? '').includes('text/html') ? 'h' : 'o';
+	// Parsed, so both paths see the same normalised path (`/de/./gallery`, percent-encoding).
+	const { pathname, search } = new URL(url, 'http://localhost');
+	return `${html} ${pathname}${search}`;
+}
+
+/**
+ * Serves a request straight from the cache, before SvelteKit parses it into a Request: the fast
+ * path server.js installs in front of adapter-node's handler. Only complete hits qualify (entry
+ * fresh, the body already compressed in the encoding asked for); everything else returns false
+ * and takes the normal way, which also fills the cache.
+ */
+export function serveFromCache(
+	cache: PageCache,
+	req: IncomingMessage,
+	res: ServerResponse
+): boolean {
+	const { method, headers } = req;
+	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
+	if (/(?:^|;\s*)sb-[^=]*-auth-token/.test(headers.cookie ?? '')) return false;
+	const entry = cache.get(keyOf(headers.accept, req.url));
+	if (!entry) return false;
+	const out: Record<string, string> = Object.fromEntries(entry.headers);
+	out['x-cache'] = 'hit';
+	if (entry.etag && headers['if-none-match'] === entry.etag) {
+		res.writeHead(304, out).end();
+		return true;
+	}
+	let body = entry.body;
+	if (body.byteLength >= MIN_COMPRESS_BYTES && COMPRESSIBLE.test(out['content-type'] ?? '')) {
+		const encoding = chooseEncoding(headers['accept-encoding'] ?? null);
+		if (encoding) {
+			const compressed = entry.ready[encoding];
+			if (!compressed) return false;
+			body = compressed;
+			out['content-encoding'] = encoding;
+		}
+		out.vary = varyWithEncoding(out.vary);
+	}
+	out['content-length'] = String(body.byteLength);
+	res.writeHead(entry.status, out);
+	res.end(method === 'HEAD' ? undefined : body);
+	return true;
+}
+
+/** Where server.js finds the fast path of the running app's cache. */
+export const FAST_PATH = Symbol.for('connecting-thread.page-cache.fast-path');
 
 /** The cache and compression hook; `cache` is exposed for the purge path and for tests. */
 export function createPageCacheHandle(options: PageCacheOptions): {
@@ -287,6 +343,12 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 	cache: PageCache;
 } {
 	const cache = new PageCache(options);
+	if (options.ttlMs > 0) {
+		(globalThis as Record<symbol, unknown>)[FAST_PATH] = (
+			req: IncomingMessage,
+			res: ServerResponse
+		) => serveFromCache(cache, req, res);
+	}
 	const handle: Handle = async ({ event, resolve }) => {
 		const { request } = event;
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
