@@ -1,5 +1,5 @@
 import type { Reroute } from '@sveltejs/kit';
-import { deLocalizeUrl } from '$lib/paraglide/runtime';
+import { deLocalizeHref } from '$lib/i18n/href';
 
 /** `/ar/about` and `/de/about` both render `src/routes/about`; the locale comes from the prefix. */
-export const reroute: Reroute = ({ url }) => deLocalizeUrl(url).pathname;
+export const reroute: Reroute = ({ url }) => deLocalizeHref(url.pathname);
