@@ -1,8 +1,10 @@
 import adapter from '@sveltejs/adapter-node';
 
 /**
- * Content Security Policy. SvelteKit adds a per-response nonce to `script-src` for server-rendered
- * pages (and hashes for prerendered ones), so no inline script runs without it. Inline styles stay
+ * Content Security Policy. SvelteKit adds the hash of each inline script it writes to
+ * `script-src`, so no other inline script runs. Hashes rather than nonces: a nonce must differ in
+ * every response, but public pages are served from shared caches (src/lib/server/hooks/page-cache.ts,
+ * a CDN), where a nonce would repeat and be public. Inline styles stay
  * allowed because Svelte transitions write `style` attributes; styles cannot execute code.
  * The Supabase origin is added to `img-src` and `connect-src` at runtime (see security-headers.ts),
  * because it comes from the environment, not from the build.
@@ -29,7 +31,7 @@ const config = {
 	kit: {
 		adapter: adapter(),
 		csp: {
-			mode: 'auto',
+			mode: 'hash',
 			directives: cspDirectives
 		},
 		// The first paint waits for every stylesheet: inline them (about 15 KiB, 4 KiB gzip on a public

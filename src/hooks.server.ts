@@ -1,17 +1,33 @@
-import type { HandleServerError, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { building } from '$app/environment';
 import { env as privateEnv } from '$env/dynamic/private';
 import { env } from '$env/dynamic/public';
 import { i18nHandle } from '$lib/server/hooks/i18n';
+import { createPageCacheHandle } from '$lib/server/hooks/page-cache';
 import { createSecurityHeadersHandle } from '$lib/server/hooks/security-headers';
 import { createSupabaseHandle } from '$lib/server/hooks/supabase';
 import { startDigestSchedule } from '$lib/server/mail/schedule';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
 import { SWEEP_INTERVAL_MS, startSweeper } from '$lib/server/sweeper';
 
-// Security headers run outermost so redirects and error pages get them too.
+let pageCache: ReturnType<typeof createPageCacheHandle> | undefined;
+
+/**
+ * The shared page cache and compression (src/lib/server/hooks/page-cache.ts) wrap everything, so
+ * a cached page is served with the headers it was rendered with. PAGE_CACHE_SECONDS=0 turns the
+ * cache off, e.g. behind a CDN that caches on its own.
+ */
+const cacheHandle: Handle = (input) => {
+	pageCache ??= createPageCacheHandle({
+		ttlMs: Number(privateEnv.PAGE_CACHE_SECONDS ?? 60) * 1000
+	});
+	return pageCache.handle(input);
+};
+
+// Security headers run next so redirects and error pages get them too.
 export const handle = sequence(
+	cacheHandle,
 	createSecurityHeadersHandle(() => env.PUBLIC_SUPABASE_URL),
 	i18nHandle,
 	createSupabaseHandle(() => ({

@@ -2,7 +2,9 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { percentile } from './harness.ts';
 
 export interface LoadResult {
@@ -65,6 +67,37 @@ export async function load(
 	};
 }
 
+/**
+ * Loads `subject` and `baseline` in alternating blocks (subject first), so both see the same
+ * machine load on a shared, noisy machine, and merges each side's blocks into one result.
+ */
+export async function alternateLoad(
+	subject: string[],
+	baseline: string[],
+	{ concurrency = 10, blocks = 5, blockMs = 1000 } = {}
+): Promise<{ subject: LoadResult; baseline: LoadResult }> {
+	const runs = { subject: [] as LoadResult[], baseline: [] as LoadResult[] };
+	for (let i = 0; i < blocks; i++) {
+		runs.subject.push(await load(subject, { concurrency, durationMs: blockMs, warmup: 10 }));
+		runs.baseline.push(await load(baseline, { concurrency, durationMs: blockMs, warmup: 10 }));
+	}
+	const merge = (results: LoadResult[]): LoadResult => {
+		const requests = results.reduce((sum, r) => sum + r.requests, 0);
+		const seconds = results.reduce((sum, r) => sum + r.requests / r.rps, 0);
+		const median = (key: 'p50' | 'p95' | 'p99') =>
+			results.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(results.length / 2)];
+		return {
+			requests,
+			errors: results.reduce((sum, r) => sum + r.errors, 0),
+			rps: requests / seconds,
+			p50: median('p50'),
+			p95: median('p95'),
+			p99: median('p99')
+		};
+	};
+	return { subject: merge(runs.subject), baseline: merge(runs.baseline) };
+}
+
 /** A server that answers every request with the same bytes: the baseline for page renders. */
 export async function staticServer(
 	body: Buffer,
@@ -79,6 +112,41 @@ export async function staticServer(
 	return {
 		url: `http://127.0.0.1:${port}/`,
 		close: () => new Promise((done) => server.close(() => done()))
+	};
+}
+
+/**
+ * The same static server in its own process, like the app it is compared with: on a loaded
+ * machine a server inside the load generator's process would be scheduled with it and win.
+ */
+export async function staticServerProcess(
+	body: Buffer,
+	contentType = 'text/html; charset=utf-8'
+): Promise<{ url: string; close(): Promise<void> }> {
+	const file = join(mkdtempSync(join(tmpdir(), 'bench-static-')), 'body');
+	writeFileSync(file, body);
+	const script = `
+		const body = require('node:fs').readFileSync(${JSON.stringify(file)});
+		const server = require('node:http').createServer((_req, res) => {
+			res.writeHead(200, { 'content-type': ${JSON.stringify(contentType)}, 'content-length': body.length });
+			res.end(body);
+		});
+		server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));`;
+	const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const port = await new Promise<number>((resolve, reject) => {
+		child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+		child.once('exit', (code) => reject(new Error(`static server exited with ${code}`)));
+	});
+	return {
+		url: `http://127.0.0.1:${port}/`,
+		close: () =>
+			new Promise((done) => {
+				child.once('exit', () => {
+					rmSync(dirname(file), { recursive: true, force: true });
+					done();
+				});
+				child.kill('SIGTERM');
+			})
 	};
 }
 

@@ -1,8 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { pages } from './i18n.ts';
-
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+import { analyzeWcag, violationTargets } from './support.ts';
 
 for (const colorScheme of ['light', 'dark'] as const) {
 	for (const locale of ['de', 'ar'] as const) {
@@ -12,11 +10,9 @@ for (const colorScheme of ['light', 'dark'] as const) {
 			}) => {
 				await page.emulateMedia({ colorScheme });
 				await page.goto(`/${locale}/${path}`);
-				const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+				const results = await analyzeWcag(page);
 				expect(results.passes.length).toBeGreaterThan(10);
-				expect(
-					results.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-				).toEqual([]);
+				expect(violationTargets(results)).toEqual([]);
 			});
 		}
 	}
@@ -25,6 +21,6 @@ for (const colorScheme of ['light', 'dark'] as const) {
 test('axe: the open language menu has no violations', async ({ page }) => {
 	await page.goto('/ar/');
 	await page.locator('header summary').click();
-	const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+	const results = await analyzeWcag(page);
 	expect(results.violations.map(({ id }) => id)).toEqual([]);
 });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { locales, rtl, type Locale } from './i18n.ts';
+import { analyzeWcag, violationTargets } from './support.ts';
 
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const RTL_TEXT = new Set(['ar', 'fa']);
 
 /** Pieces and stories from supabase/seed.sql. */
@@ -219,11 +218,9 @@ for (const locale of ['de', 'ar'] as const) {
 	for (const path of ['gallery', `pieces/${TWO_HOMES}`, `stories/${STORY}`, 'stories']) {
 		test(`axe: /${locale}/${path} has no WCAG A/AA violations`, async ({ page }) => {
 			await page.goto(`/${locale}/${path}`);
-			const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+			const results = await analyzeWcag(page);
 			expect(results.passes.length).toBeGreaterThan(10);
-			expect(
-				results.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-			).toEqual([]);
+			expect(violationTargets(results)).toEqual([]);
 		});
 	}
 }

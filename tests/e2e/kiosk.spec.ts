@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { analyzeWcag, violationTargets } from './support.ts';
 
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const STORY = 'zuhause-ist-ein-verb';
 const WORKSHOP = 'verbindende-faeden-johannstadt';
 const slow = { timeout: 150_000 };
@@ -141,10 +140,8 @@ for (const locale of ['de', 'ar'] as const) {
 		await page.emulateMedia({ reducedMotion: 'reduce' });
 		await page.goto(`/${locale}/kiosk/story/${STORY}?interval=120`);
 		await preloaded(page);
-		const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+		const results = await analyzeWcag(page);
 		expect(results.passes.length).toBeGreaterThan(5);
-		expect(
-			results.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-		).toEqual([]);
+		expect(violationTargets(results)).toEqual([]);
 	});
 }

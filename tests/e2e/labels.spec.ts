@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
+import { analyzeWcag, MODERATOR, submitSignIn, violationTargets } from './support.ts';
 
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const STORY = 'zuhause-ist-ein-verb';
 const TWO_HOMES = '20000000-0000-4000-8000-000000000001';
 const SHARED_TABLE = '20000000-0000-4000-8000-000000000010';
@@ -27,13 +26,7 @@ async function signInModerator(page: Page): Promise<void> {
 	await expect
 		.poll(async () => (await page.context().cookies()).some((c) => c.value === 'de'), slow)
 		.toBe(true);
-	const form = page.getByRole('form', { name: 'Mit E-Mail und Passwort' });
-	await form
-		.getByRole('textbox', { name: /^E-Mail/ })
-		.fill('moderator@demo.connecting-thread.test');
-	await form.getByRole('textbox', { name: /^Passwort/ }).fill('demo-moderator-2026');
-	await form.getByRole('button', { name: 'Anmelden' }).click();
-	await page.waitForURL((url) => !url.pathname.endsWith('/signin'), slow);
+	await submitSignIn(page, ...MODERATOR, slow.timeout);
 }
 
 test('anonymous visitors are sent to sign in', async ({ page }) => {
@@ -110,10 +103,8 @@ for (const locale of ['de', 'ar'] as const) {
 			`/${locale}/staff/labels?source=story:${STORY}&lang=de&lang=fa&lang=ar&size=a6`
 		);
 		await expect(page.getByRole('article').first()).toBeVisible(slow);
-		const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+		const results = await analyzeWcag(page);
 		expect(results.passes.length).toBeGreaterThan(10);
-		expect(
-			results.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-		).toEqual([]);
+		expect(violationTargets(results)).toEqual([]);
 	});
 }

@@ -3,25 +3,12 @@
  * in with them on another phone; and, with JavaScript switched off, withdrawing and deleting a
  * piece and deleting the account, each confirmed with a required checkbox instead of a dialog.
  */
-import { createClient } from '@supabase/supabase-js';
 import { expect as baseExpect, test, type Browser, type Page } from '@playwright/test';
-import ws from 'ws';
-import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
-
-const stackUrl =
-	process.env.E2E_STACK_URL ?? `http://127.0.0.1:${process.env.E2E_STACK_PORT ?? 54329}`;
-const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
+import { admin, JOHANNSTADT, joinDemo, userIdByName } from './support.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 test.describe.configure({ timeout: 180_000 });
 const expect = baseExpect.configure({ timeout: 20_000 });
-
-function admin() {
-	return createClient(stackUrl, SECRET_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
-	});
-}
 
 function phone(browser: Browser, javaScriptEnabled = true) {
 	return browser.newContext({
@@ -35,22 +22,10 @@ function phone(browser: Browser, javaScriptEnabled = true) {
 /** Joins the demo workshop in English under a unique name and returns that name. */
 async function join(page: Page): Promise<string> {
 	const name = `Mira ${crypto.randomUUID().slice(0, 6)}`;
-	// Wait for hydration: a radio checked before it can be reset when the page takes over.
-	await page.goto('/en/join/FADEN-2026-DEMO', { waitUntil: 'networkidle' });
-	await page.getByRole('textbox').first().fill(name);
-	await page.getByRole('radio').first().check();
-	await page.getByRole('button', { name: 'Join' }).click();
+	await joinDemo(page, 'en', name, 'Join');
 	// Joining makes an anonymous sign-in, a membership and a ticket: slow on a busy machine.
 	await expect(page.locator('.code')).toBeVisible({ timeout: 60_000 });
 	return name;
-}
-
-async function userIdByName(name: string): Promise<string> {
-	const { data, error } = await admin().auth.admin.listUsers({ perPage: 1000 });
-	if (error) throw error;
-	const user = data.users.find((u) => u.user_metadata?.display_name === name);
-	if (!user) throw new Error(`no user ${name}`);
-	return user.id;
 }
 
 async function draftPiece(makerId: string, title: string): Promise<string> {

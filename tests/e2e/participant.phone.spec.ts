@@ -4,47 +4,27 @@
  * Ukrainian, withdraw a piece; translated errors for a wrong code and for too many tries; axe on
  * the participant pages in German and Arabic.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { createClient } from '@supabase/supabase-js';
 import { expect as baseExpect, test, type Browser, type Page } from '@playwright/test';
-import ws from 'ws';
-import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
-
-const stackUrl =
-	process.env.E2E_STACK_URL ?? `http://127.0.0.1:${process.env.E2E_STACK_PORT ?? 54329}`;
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
+import {
+	admin,
+	analyzeWcag,
+	JOHANNSTADT,
+	joinDemo,
+	userIdByName,
+	violationTargets
+} from './support.ts';
 
 test.use({ viewport: { width: 360, height: 740 } });
 // Sign-in by ticket makes several auth calls: on a busy two-core CI machine that takes seconds.
 test.describe.configure({ timeout: 180_000 });
 const expect = baseExpect.configure({ timeout: 20_000 });
 
-function admin() {
-	return createClient(stackUrl, SECRET_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
-	});
-}
-
 /** Joins the demo workshop in `locale` and returns the return ticket shown once. */
 async function join(page: Page, locale: string, name: string, submit: string): Promise<string> {
-	// Wait for hydration: a radio checked before it can be reset when the page takes over.
-	await page.goto(`/${locale}/join/FADEN-2026-DEMO`, { waitUntil: 'networkidle' });
-	await page.getByRole('textbox').first().fill(name);
-	await page.getByRole('radio').first().check();
-	await page.getByRole('button', { name: submit }).click();
+	await joinDemo(page, locale, name, submit);
 	const code = page.locator('.code');
 	await expect(code).toBeVisible();
 	return (await code.innerText()).replace(/[^A-Z0-9]/g, '');
-}
-
-async function userIdByName(name: string): Promise<string> {
-	const { data, error } = await admin().auth.admin.listUsers({ perPage: 1000 });
-	if (error) throw error;
-	const user = data.users.find((u) => u.user_metadata?.display_name === name);
-	if (!user) throw new Error(`no user ${name}`);
-	return user.id;
 }
 
 /** A piece of `makerId` that a moderator sent back with a reason and a German note. */
@@ -157,11 +137,8 @@ test('a wrong join code and a wrong ticket are explained in Ukrainian', async ({
 
 for (const locale of ['de', 'ar'] as const) {
 	const analyze = async (page: Page, label: string) => {
-		const results = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
-		expect(
-			results.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) })),
-			label
-		).toEqual([]);
+		const results = await analyzeWcag(page);
+		expect(violationTargets(results), label).toEqual([]);
 	};
 
 	for (const path of ['/join/FADEN-2026-DEMO', '/ticket', '/signin']) {

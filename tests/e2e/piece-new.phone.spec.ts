@@ -4,15 +4,11 @@
  * derivative carry no EXIF (checked with the service role). A reload in the middle of a throttled
  * upload resumes it. Axe on the new-piece pages in German and Arabic.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { createClient } from '@supabase/supabase-js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import ws from 'ws';
-import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
+import { admin as serviceClient, analyzeWcag, violationTargets } from './support.ts';
 
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const piece = (locale: string) =>
 	JSON.parse(readFileSync(`src/lib/i18n/messages/piece/${locale}.json`, 'utf8')) as Record<
 		string,
@@ -110,12 +106,7 @@ test('a new piece from photos to "waiting for review", scrubbed of EXIF', async 
 	await page.getByRole('button', { name: t.piece_submit }).click();
 	await expect(page.getByText(t.piece_submitted_body)).toBeVisible();
 
-	const url =
-		process.env.E2E_SUPABASE_URL ?? `http://127.0.0.1:${process.env.E2E_STACK_PORT ?? 54329}`;
-	const admin = createClient(url, SECRET_KEY, {
-		auth: { persistSession: false },
-		realtime: { transport: ws as never }
-	});
+	const admin = serviceClient();
 	const { data: rows } = await admin
 		.from('piece_photos')
 		.select('master_path, variants')
@@ -198,14 +189,10 @@ for (const locale of ['de', 'ar'] as const) {
 		test.setTimeout(120_000);
 		await join(page, locale);
 		await page.goto(`/${locale}/pieces/new`);
-		const start = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
-		expect(
-			start.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-		).toEqual([]);
+		const start = await analyzeWcag(page);
+		expect(violationTargets(start)).toEqual([]);
 		await startPiece(page, locale, locale === 'ar' ? 'ar' : 'de');
-		const edit = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
-		expect(
-			edit.violations.map(({ id, nodes }) => ({ id, nodes: nodes.map((n) => n.target) }))
-		).toEqual([]);
+		const edit = await analyzeWcag(page);
+		expect(violationTargets(edit)).toEqual([]);
 	});
 }

@@ -7,16 +7,11 @@
  * The data is put in place with the service role, as the image pipeline and moderators would.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { strFromU8, unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import ws from 'ws';
-import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
-
-const stackUrl =
-	process.env.E2E_STACK_URL ?? `http://127.0.0.1:${process.env.E2E_STACK_PORT ?? 54329}`;
-const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
+import { admin, JOHANNSTADT, userIdByName } from './support.ts';
 // A published seed piece by another maker, and that maker (supabase/seed.sql).
 const OTHER_PIECE = '20000000-0000-4000-8000-000000000001';
 const OTHER_MAKER = '00000000-0000-4000-8000-000000000011';
@@ -26,13 +21,6 @@ const t = JSON.parse(readFileSync('src/lib/i18n/messages/participant/en.json', '
 >;
 
 test.describe.configure({ timeout: 240_000 });
-
-function admin(): SupabaseClient {
-	return createClient(stackUrl, SECRET_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
-	});
-}
 
 /** Every object name under `prefix` in `bucket`, folders walked. */
 async function listAll(db: SupabaseClient, bucket: string, prefix: string): Promise<string[]> {
@@ -55,11 +43,7 @@ async function joinInBrowser(page: Page, name: string): Promise<string> {
 	await expect(page.getByRole('heading', { name: t.participant_join_done_title })).toBeVisible({
 		timeout: 60_000
 	});
-	const { data, error } = await admin().auth.admin.listUsers({ perPage: 1000 });
-	if (error) throw error;
-	const user = data.users.find((u) => u.user_metadata?.display_name === name);
-	if (!user) throw new Error(`no user ${name}`);
-	return user.id;
+	return userIdByName(name);
 }
 
 interface Owned {

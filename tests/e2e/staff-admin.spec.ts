@@ -7,42 +7,26 @@
  * participant then sees attributed; the decision mail reaches a participant with an address;
  * keyboard shortcuts and bulk publishing work. Axe on the new pages in German and Arabic.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { createClient } from '@supabase/supabase-js';
 import { expect, test, type APIRequestContext, type Browser, type Page } from '@playwright/test';
-import sharp from 'sharp';
-import ws from 'ws';
-import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
-
-const stackUrl =
-	process.env.E2E_STACK_URL ?? `http://127.0.0.1:${process.env.E2E_STACK_PORT ?? 54329}`;
-const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
-const NEUSTADT_FACILITATOR = [
-	'facilitator-neustadt@demo.connecting-thread.test',
-	'demo-facilitator-2026'
-] as const;
-const MODERATOR = ['moderator@demo.connecting-thread.test', 'demo-moderator-2026'] as const;
-const ADMIN = ['admin@demo.connecting-thread.test', 'demo-admin-2026'] as const;
+import {
+	ADMIN,
+	admin,
+	analyzeWcag,
+	check,
+	FACILITATOR,
+	JOHANNSTADT,
+	joinDemo,
+	MODERATOR,
+	NEUSTADT_FACILITATOR,
+	stackUrl,
+	submitSignIn,
+	submittedPiece,
+	unique
+} from './support.ts';
 
 test.describe.configure({ timeout: 300_000 });
 test.use({ actionTimeout: 30_000 });
 const slow = { timeout: 30_000 };
-
-function admin() {
-	return createClient(stackUrl, SECRET_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
-	});
-}
-
-async function check<T extends { error: unknown }>(result: PromiseLike<T>): Promise<T> {
-	const done = await result;
-	if (done.error) throw done.error;
-	return done;
-}
-
-const unique = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
 
 /** A full account (email and password) that joined the demo workshop with Ukrainian as UI. */
 async function participantWithEmail(): Promise<{ userId: string; email: string }> {
@@ -61,61 +45,6 @@ async function participantWithEmail(): Promise<{ userId: string; email: string }
 	return { userId: data.user!.id, email };
 }
 
-/** A submitted piece of `makerId` in Johannstadt with one photo, consent and a Ukrainian title. */
-async function submittedPiece(makerId: string, title: string): Promise<string> {
-	const db = admin();
-	const id = crypto.randomUUID();
-	const photoId = crypto.randomUUID();
-	const base = `${makerId}/${id}/${photoId}`;
-	const jpeg = await sharp({
-		create: { width: 480, height: 360, channels: 3, background: '#2e5e7a' }
-	})
-		.jpeg()
-		.toBuffer();
-	for (const path of [`${base}/master.jpg`, `${base}/w480.jpg`]) {
-		await check(db.storage.from('masters').upload(path, jpeg, { contentType: 'image/jpeg' }));
-	}
-	await check(
-		db
-			.from('pieces')
-			.insert({ id, workshop_id: JOHANNSTADT, maker_id: makerId, original_language: 'uk' })
-	);
-	await check(db.from('piece_texts').insert({ piece_id: id, language: 'uk', title }));
-	await check(
-		db.from('piece_photos').insert({
-			id: photoId,
-			piece_id: id,
-			position: 0,
-			master_path: `${base}/master.jpg`,
-			variants: { jpg: { '480': `${base}/w480.jpg` } },
-			width: 480,
-			height: 360
-		})
-	);
-	await check(
-		db.from('consents').insert({
-			piece_id: id,
-			granted_by: makerId,
-			scopes: ['online_gallery'],
-			people_visible: false,
-			maker_age_bracket: '16_plus',
-			consent_text_version: 'e2e',
-			consent_language: 'uk'
-		})
-	);
-	await check(db.from('pieces').update({ status: 'submitted' }).eq('id', id));
-	await check(
-		db.from('moderation_events').insert({
-			piece_id: id,
-			actor_id: makerId,
-			action: 'submit',
-			from_status: 'draft',
-			to_status: 'submitted'
-		})
-	);
-	return id;
-}
-
 async function statusOf(id: string): Promise<string> {
 	const { data } = await check(admin().from('pieces').select('status').eq('id', id).single());
 	return data?.status as string;
@@ -125,11 +54,7 @@ async function signIn(browser: Browser, email: string, password: string): Promis
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await page.goto('/de/signin?next=/de/me', { waitUntil: 'networkidle' });
-	const form = page.getByRole('form', { name: 'Mit E-Mail und Passwort' });
-	await form.getByRole('textbox', { name: /^E-Mail/ }).fill(email);
-	await form.getByRole('textbox', { name: /^Passwort/ }).fill(password);
-	await form.getByRole('button', { name: 'Anmelden' }).click();
-	await page.waitForURL((url) => !url.pathname.endsWith('/signin'), slow);
+	await submitSignIn(page, email, password);
 	return page;
 }
 
@@ -137,10 +62,7 @@ async function signIn(browser: Browser, email: string, password: string): Promis
 async function anonymousParticipant(browser: Browser): Promise<Page> {
 	const context = await browser.newContext();
 	const page = await context.newPage();
-	await page.goto('/de/join/FADEN-2026-DEMO', { waitUntil: 'networkidle' });
-	await page.getByRole('textbox').first().fill(`Ahmad ${unique()}`);
-	await page.getByRole('radio').first().check();
-	await page.getByRole('button', { name: 'Mitmachen' }).click();
+	await joinDemo(page, 'de', `Ahmad ${unique()}`, 'Mitmachen');
 	await expect(page.locator('.code')).toBeVisible(slow);
 	return page;
 }
@@ -286,7 +208,7 @@ test('an admin invites a facilitator; the mail link leads to a password and the 
 	await expect(again.getByRole('heading', { level: 1 })).toBeVisible();
 	for (const locale of ['de', 'ar']) {
 		await page.goto(`/${locale}/staff/team`);
-		const axe = await new AxeBuilder({ page }).withTags(wcagTags).analyze();
+		const axe = await analyzeWcag(page);
 		expect(axe.violations, `team ${locale}`).toEqual([]);
 	}
 });
@@ -347,11 +269,7 @@ test('J and K move through the queue; a facilitator bulk-publishes their own wor
 	await staff.keyboard.press('k');
 	await expect(staff).toHaveURL((u) => u.pathname + u.search === previous, slow);
 
-	const facilitator = await signIn(
-		browser,
-		'facilitator@demo.connecting-thread.test',
-		'demo-facilitator-2026'
-	);
+	const facilitator = await signIn(browser, ...FACILITATOR);
 	await facilitator.goto(`/de/staff?workshop=${JOHANNSTADT}&status=submitted`);
 	for (const id of [first, second]) {
 		await facilitator.locator(`input[name="piece"][value="${id}"]`).check();

@@ -1,39 +1,46 @@
 import {
-	deLocalizeHref as runtimeDeLocalizeHref,
+	deLocalizeHref as paraglideDeLocalizeHref,
 	getLocale,
-	localizeHref as runtimeLocalizeHref,
 	locales,
+	localizeHref as paraglideLocalizeHref,
 	type Locale
 } from '$lib/paraglide/runtime';
 
 /**
- * Link helpers for the one URL scheme we use: every language under its own prefix (`/de/…`,
- * `/ar/…`, see scripts/paraglide.ts). They give the same results as the paraglide runtime's, as
- * string operations: the runtime builds and runs up to six URLPatterns for each link, which cost
- * a gallery page about 70 ms of main thread on every render (and needs a polyfill in Node and in
- * older browsers). Anything but a root-relative href goes to the runtime.
+ * Fast paths for paraglide's `localizeHref` and `deLocalizeHref`. Ours are plain locale prefixes
+ * (`/de/…`, `/ar/…`, see scripts/paraglide.ts), but paraglide matches every href against URL
+ * patterns with a URLPattern polyfill: profiling the layout's render showed a third of the server's
+ * time there, and the same calls run again while the page hydrates on a cheap phone. Same-origin
+ * paths take the shortcut; anything else (absolute URLs, `//host`) goes to paraglide. href.test.ts
+ * holds both to paraglide's answers.
  */
 
-/** The locale prefix of a root-relative href (`/de`, `/de/…`, `/de?…`) and what follows it. */
-const PREFIX = new RegExp(`^/(?:${locales.join('|')})(?=[/?#]|$)`);
+const PREFIX = new RegExp(`^/(?:${locales.join('|')})(?=/|$)`);
+const BASE = 'http://localhost';
 
-function isRootRelative(href: string): boolean {
-	return href.startsWith('/') && !href.startsWith('//');
+/** The path without its locale prefix: `/ar/about` → `/about`, `/de` → `/`. */
+export function stripLocalePrefix(pathname: string): string {
+	return pathname.replace(PREFIX, '') || '/';
 }
 
-/** `href` in `options.locale` (default: the current one): `/gallery` → `/de/gallery`. */
+function sameOriginPath(href: string): URL | null {
+	if (!href.startsWith('/') || href.startsWith('//')) return null;
+	const url = new URL(href, BASE);
+	return url.origin === BASE ? url : null;
+}
+
+/** `href` in `locale` (default: the current one), e.g. `/gallery?q=x` → `/uk/gallery?q=x`. */
 export function localizeHref(href: string, options?: { locale?: Locale }): string {
-	if (!isRootRelative(href)) return runtimeLocalizeHref(href, options);
+	const url = sameOriginPath(href);
+	if (!url) return paraglideLocalizeHref(href, options);
 	const locale = options?.locale ?? getLocale();
-	const prefix = PREFIX.exec(href);
-	return `/${locale}${prefix ? href.slice(prefix[0].length) : href}`;
+	// A bare `/de` stays bare in the new locale (`/uk`), as paraglide has it; `/` becomes `/uk/`.
+	return `/${locale}${url.pathname.replace(PREFIX, '')}${url.search}${url.hash}`;
 }
 
-/** `href` without its locale prefix: `/ar/pieces/1` → `/pieces/1`, `/de` → `/`. */
+/** `href` without its locale prefix, e.g. `/uk/gallery?q=x` → `/gallery?q=x`. */
 export function deLocalizeHref(href: string): string {
-	if (!isRootRelative(href)) return runtimeDeLocalizeHref(href);
-	const prefix = PREFIX.exec(href);
-	if (!prefix) return href;
-	const rest = href.slice(prefix[0].length);
-	return rest.startsWith('/') ? rest : `/${rest}`;
+	const url = sameOriginPath(href);
+	if (!url) return paraglideDeLocalizeHref(href);
+	return `${stripLocalePrefix(url.pathname)}${url.search}${url.hash}`;
 }

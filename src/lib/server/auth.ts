@@ -1,6 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { SYNTHETIC_EMAIL_DOMAIN } from '$lib/server/participant/tickets';
 
 /** The signed-in user (JWT verified by the auth server's keys), or null. */

@@ -1,5 +1,5 @@
 import { m } from '$lib/paraglide/messages';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { publicCacheHeaders } from '$lib/server/gallery/cache';
 import { latestPieces, xml } from '$lib/server/gallery/feeds';
 import type { RequestHandler } from './$types';

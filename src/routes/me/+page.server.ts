@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
 import { purgePiece } from '$lib/server/moderation/after';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { realEmail, requireUser } from '$lib/server/auth';
 import {
 	deleteOwnAccount,
@@ -123,7 +123,7 @@ export const actions: Actions = {
 		return { done: 'withdrawn' as const, pieceId, userId: user.id };
 	},
 
-	deletePiece: async ({ request, locals }) => {
+	deletePiece: async ({ request, locals, url }) => {
 		const user = await requireUser();
 		const form = await request.formData();
 		const pieceId = field(form, 'piece');
@@ -134,6 +134,7 @@ export const actions: Actions = {
 		} catch (error) {
 			return failFromRpc(error, pieceId);
 		}
+		await purgePiece(pieceId, url.origin);
 		return { done: 'deleted' as const, pieceId };
 	},
 
@@ -156,13 +157,20 @@ export const actions: Actions = {
 		return { form: 'upgrade' as const, upgraded: result.status, email: result.email };
 	},
 
-	deleteAccount: async ({ request, locals, cookies }) => {
+	deleteAccount: async ({ request, locals, cookies, url }) => {
 		const user = await requireUser();
 		if (!confirmed(await request.formData())) {
 			return fail(400, { code: 'confirm_required', pieceId: null });
 		}
+		// Which pages a CDN may still hold: read before the rows go.
+		const { data: published } = await locals.supabase
+			.from('pieces')
+			.select('id')
+			.eq('maker_id', user.id)
+			.eq('status', 'published');
 		// Service role inside: storage cleanup and deleting the auth user (see deletion.ts).
 		await deleteOwnAccount(supabaseAdmin(), locals.supabase, user.id);
+		await Promise.all((published ?? []).map(({ id }) => purgePiece(id, url.origin)));
 		// The user is gone, so the auth server may refuse the sign-out; the cookies go regardless.
 		await locals.supabase.auth.signOut({ scope: 'local' }).catch(() => undefined);
 		for (const { name } of cookies.getAll()) {

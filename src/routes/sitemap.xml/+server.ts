@@ -1,4 +1,5 @@
-import { locales, localizeHref } from '$lib/paraglide/runtime';
+import { locales } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { publicCacheHeaders } from '$lib/server/gallery/cache';
 import { listPublishedPieces, listPublishedStories, xml } from '$lib/server/gallery/feeds';
 import type { RequestHandler } from './$types';

@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { field, rateLimited } from '$lib/server/participant/forms';
 import { signInWithTicket } from '$lib/server/participant/tickets';
 import { supabaseAdmin } from '$lib/server/supabase-admin';

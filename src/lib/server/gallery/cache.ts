@@ -6,8 +6,9 @@ const PUBLIC_CACHE = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86
 
 /**
  * Marks an anonymous public response as cacheable, with a weak ETag over the data it renders
- * (the HTML differs per response by its CSP nonce, hence weak). The supabase hook overrides this
- * with `private, no-store` whenever the request carries or sets a session.
+ * (weak: equal data gives equivalent pages, not byte-equal ones across builds). The supabase hook
+ * overrides this with `private, no-store` whenever the request carries or sets a session; the
+ * app's page cache (src/lib/server/hooks/page-cache.ts) and any CDN keep what stays public.
  */
 export function setPublicCache(
 	event: Pick<RequestEvent, 'setHeaders' | 'url'>,

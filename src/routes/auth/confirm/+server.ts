@@ -1,6 +1,6 @@
 import type { EmailOtpType } from '@supabase/supabase-js';
 import { redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { safeNextPath } from '$lib/server/auth';
 import type { RequestHandler } from './$types';
 

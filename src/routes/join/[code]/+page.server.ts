@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { field, rateLimited, rpcErrorCode } from '$lib/server/participant/forms';
 import { createReturnTicket, ticketQrSvg } from '$lib/server/participant/tickets';
 import { takeRateLimit } from '$lib/server/rate-limit';

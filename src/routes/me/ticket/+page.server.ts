@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { realEmail, requireUser } from '$lib/server/auth';
 import { rpcErrorCode } from '$lib/server/participant/forms';
 import { createReturnTicket, ticketQrSvg } from '$lib/server/participant/tickets';

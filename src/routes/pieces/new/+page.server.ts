@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { requireUser } from '$lib/server/auth';
 import { field } from '$lib/server/participant/forms';
 import { createDraft, memberWorkshops } from '$lib/server/pieces/drafts';

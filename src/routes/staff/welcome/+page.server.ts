@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { requireStaff } from '$lib/server/auth';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
 import type { PieceText } from '$lib/components/gallery/types';
 import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
+import type { StaffEvent } from '$lib/components/staff/EventList.svelte';
 import { renderStoryJson } from '$lib/server/richtext';
 import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
 
@@ -18,18 +19,8 @@ export interface ReviewPhoto {
 	full: string | null;
 }
 
-export interface ReviewEvent {
-	id: number;
-	action: string;
-	fromStatus: string;
-	toStatus: string;
-	reasonCodes: string[];
-	note: string | null;
-	noteLanguage: string | null;
-	actorName: string | null;
-	at: string;
-	changes: TextChanges | null;
-}
+/** Events as the history shows them; the review always says whether a text was changed. */
+export type ReviewEvent = StaffEvent & { changes: TextChanges | null };
 
 export interface ReviewConsent {
 	scopes: string[];

@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth';
 import { issueReturnTicketFor, ticketQrSvg } from '$lib/server/participant/tickets';
 import { supabaseAdmin } from '$lib/server/supabase-admin';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { readWorkshopForm, toRow } from '../workshop-form';
 import type { Actions, PageServerLoad } from './$types';
 

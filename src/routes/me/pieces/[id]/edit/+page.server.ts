@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import { requireUser } from '$lib/server/auth';
 import { field } from '$lib/server/participant/forms';
 import { currentConsent, giveConsent } from '$lib/server/pieces/consent';

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth';
 import { ticketQrSvg } from '$lib/server/participant/tickets';
-import { localizeHref } from '$lib/paraglide/runtime';
+import { localizeHref } from '$lib/i18n/href';
 import type { PageServerLoad } from './$types';
 
 const CODE = /^[A-Za-z0-9]{4}(-?[A-Za-z0-9]{4}){1,4}$/;

@@ -1,0 +1,250 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import type { RequestEvent, ResolveOptions } from '@sveltejs/kit';
+import { describe, expect, it } from 'vitest';
+import { chooseEncoding, createPageCacheHandle, sharedMaxAge } from './page-cache';
+
+const PUBLIC = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';
+const PAGE = `<!doctype html><html><body>${'<p>Ein Stück über Solidarität</p>'.repeat(200)}</body></html>`;
+
+interface Rendered {
+	status?: number;
+	headers?: Record<string, string>;
+	body?: string;
+}
+
+/** A hook under test plus a counter of how often the app behind it rendered. */
+function setup(options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
+	const { handle, cache } = createPageCacheHandle({ ttlMs: 60_000, ...options });
+	let renders = 0;
+	let next: Rendered = {};
+	const call = async (
+		path: string,
+		init: RequestInit = {},
+		rendered: Rendered | (() => Promise<Rendered>) = () => Promise.resolve(next)
+	): Promise<Response> => {
+		const request = new Request(`http://localhost${path}`, init);
+		const resolve = async (_event: RequestEvent, _opts?: ResolveOptions) => {
+			renders++;
+			const r = typeof rendered === 'function' ? await rendered() : rendered;
+			return new Response(r.body ?? PAGE, {
+				status: r.status ?? 200,
+				headers: { 'content-type': 'text/html', 'cache-control': PUBLIC, ...r.headers }
+			});
+		};
+		return handle({ event: { request } as RequestEvent, resolve });
+	};
+	return {
+		cache,
+		call,
+		renders: () => renders,
+		setNext: (r: Rendered) => (next = r)
+	};
+}
+
+describe('chooseEncoding', () => {
+	it('prefers brotli, then gzip, and honours q=0', () => {
+		expect(chooseEncoding('gzip, deflate, br')).toBe('br');
+		expect(chooseEncoding('gzip')).toBe('gzip');
+		expect(chooseEncoding('br;q=0, gzip;q=0.5')).toBe('gzip');
+		expect(chooseEncoding('identity')).toBeNull();
+		expect(chooseEncoding(null)).toBeNull();
+		expect(chooseEncoding('*')).toBe('br');
+		expect(chooseEncoding('*, br;q=0')).toBe('gzip');
+	});
+});
+
+describe('sharedMaxAge', () => {
+	it('reads s-maxage of public responses only', () => {
+		expect(sharedMaxAge(PUBLIC)).toBe(300);
+		expect(sharedMaxAge('public, max-age=60')).toBe(60);
+		expect(sharedMaxAge('private, no-store')).toBeNull();
+		expect(sharedMaxAge('public, no-store')).toBeNull();
+		expect(sharedMaxAge('max-age=60')).toBeNull();
+		expect(sharedMaxAge(null)).toBeNull();
+	});
+});
+
+describe('page cache', () => {
+	it('renders a public page once and serves the copy after', async () => {
+		const t = setup();
+		const first = await t.call('/de/gallery');
+		const second = await t.call('/de/gallery');
+		expect(first.headers.get('x-cache')).toBe('miss');
+		expect(second.headers.get('x-cache')).toBe('hit');
+		expect(await second.text()).toBe(PAGE);
+		expect(second.headers.get('cache-control')).toBe(PUBLIC);
+		expect(t.renders()).toBe(1);
+	});
+
+	it('keeps pages apart by query string and by Accept', async () => {
+		const t = setup();
+		await t.call('/de/gallery?workshop=a');
+		await t.call('/de/gallery?workshop=b');
+		await t.call('/de/gallery?workshop=a', { headers: { accept: 'text/html' } });
+		expect(t.renders()).toBe(3);
+		expect(t.cache.size).toBe(3);
+	});
+
+	it.each([
+		['a private page', { headers: { 'cache-control': 'private, no-store' } }],
+		['a page without cache-control', { headers: { 'cache-control': '' } }],
+		['a response that sets a cookie', { headers: { 'set-cookie': 'a=b' } }],
+		['a 404', { status: 404 }],
+		['a redirect', { status: 303, headers: { location: '/de/' } }]
+	])('never keeps %s', async (_name, rendered) => {
+		const t = setup();
+		t.setNext(rendered);
+		await t.call('/de/x');
+		await t.call('/de/x');
+		expect(t.renders()).toBe(2);
+		expect(t.cache.size).toBe(0);
+	});
+
+	it('bypasses the cache for requests with a session cookie', async () => {
+		const t = setup();
+		await t.call('/de/gallery');
+		const signedIn = await t.call('/de/gallery', {
+			headers: { cookie: 'theme=dark; sb-127-auth-token.0=base64-abc' }
+		});
+		expect(signedIn.headers.get('x-cache')).toBeNull();
+		expect(t.renders()).toBe(2);
+	});
+
+	it('does not turn a HEAD answer into the body of later GETs', async () => {
+		const t = setup();
+		t.setNext({ body: '' });
+		await t.call('/de/gallery', { method: 'HEAD' });
+		t.setNext({});
+		const get = await t.call('/de/gallery');
+		expect(await get.text()).toBe(PAGE);
+		const head = await t.call('/de/gallery', { method: 'HEAD' });
+		expect(head.headers.get('x-cache')).toBe('hit');
+		expect(await head.text()).toBe('');
+	});
+
+	it('is emptied by every successful write and kept on a refused one', async () => {
+		const t = setup();
+		await t.call('/de/gallery');
+		t.setNext({ status: 400, headers: { 'cache-control': '' } });
+		await t.call('/de/me?/withdraw', { method: 'POST' });
+		expect(t.cache.size).toBe(1);
+		t.setNext({ status: 303, headers: { location: '/de/me', 'cache-control': '' } });
+		await t.call('/de/me?/withdraw', { method: 'POST' });
+		expect(t.cache.size).toBe(0);
+		t.setNext({});
+		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBe('miss');
+	});
+
+	it('does not store a render that began before the cache was emptied', async () => {
+		const t = setup();
+		let finish!: () => void;
+		const slow = t.call('/de/gallery', {}, async () => {
+			await new Promise<void>((resolve) => (finish = resolve));
+			return { body: 'before the withdrawal' };
+		});
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		t.cache.clear();
+		finish();
+		expect(await (await slow).text()).toBe('before the withdrawal');
+		expect(t.cache.size).toBe(0);
+		expect(await (await t.call('/de/gallery')).text()).toBe(PAGE);
+	});
+
+	it('renders once for concurrent misses of the same page', async () => {
+		const t = setup();
+		const responses = await Promise.all(
+			Array.from({ length: 5 }, () =>
+				t.call('/de/gallery', {}, async () => {
+					await new Promise((resolve) => setTimeout(resolve, 10));
+					return {};
+				})
+			)
+		);
+		expect(t.renders()).toBe(1);
+		for (const response of responses) expect(await response.text()).toBe(PAGE);
+	});
+
+	it('expires entries after the shorter of its TTL and s-maxage', async () => {
+		let now = 0;
+		const t = setup({ ttlMs: 60_000, now: () => now });
+		await t.call('/de/a');
+		t.setNext({ headers: { 'cache-control': 'public, s-maxage=10' } });
+		await t.call('/de/b');
+		now = 11_000;
+		await t.call('/de/a');
+		await t.call('/de/b');
+		expect(t.renders()).toBe(3);
+		now = 61_000;
+		await t.call('/de/a');
+		expect(t.renders()).toBe(4);
+	});
+
+	it('drops the least recently used page when full', async () => {
+		const t = setup({ maxEntries: 2 });
+		await t.call('/de/a');
+		await t.call('/de/b');
+		await t.call('/de/a');
+		await t.call('/de/c');
+		expect(t.cache.size).toBe(2);
+		expect((await t.call('/de/a')).headers.get('x-cache')).toBe('hit');
+		expect((await t.call('/de/b')).headers.get('x-cache')).toBe('miss');
+	});
+
+	it('stays off with a TTL of 0 but still compresses', async () => {
+		const t = setup({ ttlMs: 0 });
+		const response = await t.call('/de/gallery', { headers: { 'accept-encoding': 'gzip' } });
+		await t.call('/de/gallery');
+		expect(t.renders()).toBe(2);
+		expect(response.headers.get('content-encoding')).toBe('gzip');
+		expect(gunzipSync(Buffer.from(await response.arrayBuffer())).toString()).toBe(PAGE);
+	});
+
+	it('answers If-None-Match with 304 from the cache', async () => {
+		const t = setup();
+		t.setNext({ headers: { etag: 'W/"v1"' } });
+		await t.call('/de/gallery');
+		const revalidated = await t.call('/de/gallery', { headers: { 'if-none-match': 'W/"v1"' } });
+		expect(revalidated.status).toBe(304);
+		expect(await revalidated.text()).toBe('');
+	});
+});
+
+describe('compression', () => {
+	it('sends cached pages in brotli or gzip as asked, with Vary', async () => {
+		const t = setup();
+		await t.call('/de/gallery');
+		const br = await t.call('/de/gallery', { headers: { 'accept-encoding': 'gzip, br' } });
+		const gz = await t.call('/de/gallery', { headers: { 'accept-encoding': 'gzip' } });
+		const plain = await t.call('/de/gallery');
+		expect(br.headers.get('content-encoding')).toBe('br');
+		expect(br.headers.get('vary')).toMatch(/Accept-Encoding/);
+		const brBytes = Buffer.from(await br.arrayBuffer());
+		expect(Number(br.headers.get('content-length'))).toBe(brBytes.byteLength);
+		expect(brBytes.byteLength).toBeLessThan(PAGE.length / 10);
+		expect(brotliDecompressSync(brBytes).toString()).toBe(PAGE);
+		expect(gz.headers.get('content-encoding')).toBe('gzip');
+		expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(PAGE);
+		expect(plain.headers.get('content-encoding')).toBeNull();
+		expect(await plain.text()).toBe(PAGE);
+	});
+
+	it('compresses private pages as they stream, but not small, binary or encoded ones', async () => {
+		const t = setup();
+		const headers = { 'accept-encoding': 'br', cookie: 'sb-x-auth-token=1' };
+		const page = await t.call('/de/me', { headers }, { headers: { 'cache-control': 'private' } });
+		expect(page.headers.get('content-encoding')).toBe('br');
+		expect(brotliDecompressSync(Buffer.from(await page.arrayBuffer())).toString()).toBe(PAGE);
+		const small = await t.call(
+			'/de/me',
+			{ headers },
+			{ body: 'ok', headers: { 'content-length': '2' } }
+		);
+		expect(small.headers.get('content-encoding')).toBeNull();
+		const image = await t.call(
+			'/share.jpg',
+			{ headers },
+			{ headers: { 'content-type': 'image/jpeg' } }
+		);
+		expect(image.headers.get('content-encoding')).toBeNull();
+	});
+});

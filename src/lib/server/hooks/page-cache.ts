@@ -1,0 +1,311 @@
+import { promisify } from 'node:util';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
+import type { Handle } from '@sveltejs/kit';
+
+/**
+ * The app's own shared cache and compression, the outermost hook.
+ *
+ * Anonymous public pages say `Cache-Control: public, s-maxage=…` (src/lib/server/gallery/cache.ts),
+ * so any shared cache may keep them; this is one inside the process, for deployments without a CDN
+ * and so a burst of visitors (a newspaper link, a school class scanning the exhibition's QR codes)
+ * costs one render per page instead of one per visitor. It stores only what a CDN could store: a
+ * 200 with `public`, no `Set-Cookie`, asked for without a session cookie. Entries live at most
+ * `s-maxage` or `PAGE_CACHE_SECONDS` (default 60), whichever is shorter, and every successful
+ * write through the app (any non-GET request answered below 400: a publish, a withdrawal, a
+ * deletion, a story edit) empties the cache, so what a participant withdraws leaves the pages at
+ * once. Changes made beside the app (SQL, the Supabase dashboard, a second instance) show after
+ * the TTL, like a CDN without a purge.
+ *
+ * Text responses are compressed (brotli or gzip, by Accept-Encoding): cached ones once per entry,
+ * others as they stream. Cookies are SameSite=Lax and pages carry no tokens, so compression gives
+ * a BREACH-style attacker nothing to read.
+ */
+
+export interface PageCacheOptions {
+	/** Upper bound for an entry's life; 0 turns the cache off (compression stays). */
+	ttlMs: number;
+	/** Bounds on what is kept; the least recently used entries go first. */
+	maxEntries?: number;
+	maxBytes?: number;
+	/** Single responses above this are served but not kept. */
+	maxEntryBytes?: number;
+	now?: () => number;
+}
+
+interface Entry {
+	status: number;
+	headers: [string, string][];
+	body: Uint8Array;
+	etag: string | null;
+	expires: number;
+	encoded: Partial<Record<Encoding, Promise<Uint8Array>>>;
+}
+
+type Encoding = 'br' | 'gzip';
+
+const COMPRESSIBLE =
+	/^(text\/|application\/(json|xml|atom\+xml|rss\+xml|javascript|manifest\+json)|image\/svg\+xml)/;
+/** Below this, compression costs more than it saves. */
+const MIN_COMPRESS_BYTES = 1024;
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Auth cookies are `sb-<ref>-auth-token`, possibly chunked into `.0`, `.1`, … */
+function hasSessionCookie(request: Request): boolean {
+	const cookie = request.headers.get('cookie') ?? '';
+	return /(?:^|;\s*)sb-[^=]*-auth-token/.test(cookie);
+}
+
+/** The encoding to answer with: brotli over gzip, none when the client accepts neither. */
+export function chooseEncoding(acceptEncoding: string | null): Encoding | null {
+	const accepted = new Map<string, number>();
+	for (const part of (acceptEncoding ?? '').toLowerCase().split(',')) {
+		const [name, ...params] = part.trim().split(';');
+		if (!name) continue;
+		const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+		accepted.set(name, q === undefined ? 1 : Number(q));
+	}
+	const weight = (name: Encoding) => accepted.get(name) ?? accepted.get('*') ?? 0;
+	if (weight('br') > 0) return 'br';
+	if (weight('gzip') > 0) return 'gzip';
+	return null;
+}
+
+function compressible(headers: Headers): boolean {
+	return !headers.has('content-encoding') && COMPRESSIBLE.test(headers.get('content-type') ?? '');
+}
+
+function withVary(headers: Headers): void {
+	const vary = headers.get('vary');
+	if (!vary) headers.set('vary', 'Accept-Encoding');
+	else if (!/accept-encoding|\*/i.test(vary)) headers.set('vary', `${vary}, Accept-Encoding`);
+}
+
+/** Seconds a shared cache may keep the response, or null when it may not keep it at all. */
+export function sharedMaxAge(cacheControl: string | null): number | null {
+	const directives = (cacheControl ?? '').toLowerCase();
+	if (!/(^|,)\s*public\s*(,|$)/.test(directives)) return null;
+	if (/no-store|no-cache|private/.test(directives)) return null;
+	const age = /s-maxage=(\d+)/.exec(directives) ?? /max-age=(\d+)/.exec(directives);
+	return age ? Number(age[1]) : null;
+}
+
+/** Compresses a streamed response chunk by chunk, flushing each so streamed pages still stream. */
+function compressStream(response: Response, encoding: Encoding): Response {
+	if (!response.body) return response;
+	const encoder =
+		encoding === 'br'
+			? createBrotliCompress({
+					flush: constants.BROTLI_OPERATION_FLUSH,
+					params: { [constants.BROTLI_PARAM_QUALITY]: 5 }
+				})
+			: createGzip({ flush: constants.Z_SYNC_FLUSH, level: 6 });
+	const source = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+	source.on('error', (error) => encoder.destroy(error));
+	const headers = new Headers(response.headers);
+	headers.set('content-encoding', encoding);
+	headers.delete('content-length');
+	withVary(headers);
+	const body = Readable.toWeb(source.pipe(encoder)) as unknown as ReadableStream<Uint8Array>;
+	return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * A size-bounded LRU of rendered responses with a generation counter: a render that started
+ * before the cache was emptied is not stored, so a withdrawal can never be undone by a slow page.
+ */
+export class PageCache {
+	readonly #entries = new Map<string, Entry>();
+	readonly #pending = new Map<string, Promise<Entry | null>>();
+	#bytes = 0;
+	#generation = 0;
+	readonly #options: Required<PageCacheOptions>;
+
+	constructor(options: PageCacheOptions) {
+		this.#options = {
+			maxEntries: 500,
+			maxBytes: 64 * 1024 * 1024,
+			maxEntryBytes: 2 * 1024 * 1024,
+			now: Date.now,
+			...options
+		};
+	}
+
+	get size(): number {
+		return this.#entries.size;
+	}
+
+	/** Forgets everything, including renders still under way. */
+	clear(): void {
+		this.#generation++;
+		this.#entries.clear();
+		this.#pending.clear();
+		this.#bytes = 0;
+	}
+
+	get(key: string): Entry | null {
+		const entry = this.#entries.get(key);
+		if (!entry) return null;
+		if (entry.expires <= this.#options.now()) {
+			this.#delete(key, entry);
+			return null;
+		}
+		// Re-insert: Map order is the LRU order.
+		this.#entries.delete(key);
+		this.#entries.set(key, entry);
+		return entry;
+	}
+
+	/**
+	 * Renders through `render` once for all concurrent misses of `key`. Resolves with the entry
+	 * when the response may be shared, else with the response itself for this caller alone.
+	 */
+	async fill(
+		key: string,
+		render: () => Promise<Response>
+	): Promise<{ entry: Entry } | { response: Response }> {
+		const pending = this.#pending.get(key);
+		if (pending) {
+			const entry = await pending;
+			if (entry) return { entry };
+			return { response: await render() };
+		}
+		const generation = this.#generation;
+		let settle!: (entry: Entry | null) => void;
+		this.#pending.set(key, new Promise((resolve) => (settle = resolve)));
+		try {
+			const response = await render();
+			const maxAge = sharedMaxAge(response.headers.get('cache-control'));
+			const ttlMs = Math.min(this.#options.ttlMs, (maxAge ?? 0) * 1000);
+			if (response.status !== 200 || ttlMs <= 0 || response.headers.has('set-cookie')) {
+				settle(null);
+				return { response };
+			}
+			const body = new Uint8Array(await response.arrayBuffer());
+			const entry: Entry = {
+				status: response.status,
+				headers: [...response.headers],
+				body,
+				etag: response.headers.get('etag'),
+				expires: this.#options.now() + ttlMs,
+				encoded: {}
+			};
+			if (generation === this.#generation && body.byteLength <= this.#options.maxEntryBytes) {
+				this.#store(key, entry);
+			}
+			settle(entry);
+			return { entry };
+		} catch (error) {
+			settle(null);
+			throw error;
+		} finally {
+			if (generation === this.#generation) this.#pending.delete(key);
+		}
+	}
+
+	#store(key: string, entry: Entry): void {
+		const old = this.#entries.get(key);
+		if (old) this.#delete(key, old);
+		this.#entries.set(key, entry);
+		this.#bytes += entry.body.byteLength;
+		for (const [oldKey, oldEntry] of this.#entries) {
+			if (this.#entries.size <= this.#options.maxEntries && this.#bytes <= this.#options.maxBytes)
+				break;
+			this.#delete(oldKey, oldEntry);
+		}
+	}
+
+	#delete(key: string, entry: Entry): void {
+		if (this.#entries.get(key) !== entry) return;
+		this.#entries.delete(key);
+		this.#bytes -= entry.body.byteLength;
+	}
+}
+
+async function encoded(entry: Entry, encoding: Encoding): Promise<Uint8Array> {
+	// Compressed once per entry, at a high setting: the cost is shared by every hit.
+	entry.encoded[encoding] ??=
+		encoding === 'br'
+			? brotli(entry.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })
+			: gzipAsync(entry.body, { level: 9 });
+	return entry.encoded[encoding];
+}
+
+async function serve(entry: Entry, request: Request, hit: boolean): Promise<Response> {
+	const headers = new Headers(entry.headers);
+	headers.set('x-cache', hit ? 'hit' : 'miss');
+	if (entry.etag && request.headers.get('if-none-match') === entry.etag) {
+		return new Response(null, { status: 304, headers });
+	}
+	let body = entry.body;
+	if (body.byteLength >= MIN_COMPRESS_BYTES && compressible(headers)) {
+		withVary(headers);
+		const encoding = chooseEncoding(request.headers.get('accept-encoding'));
+		if (encoding) {
+			body = await encoded(entry, encoding);
+			headers.set('content-encoding', encoding);
+		}
+	}
+	headers.set('content-length', String(body.byteLength));
+	return new Response(request.method === 'HEAD' ? null : (body as BodyInit), {
+		status: entry.status,
+		headers
+	});
+}
+
+function compressLive(response: Response, request: Request): Response {
+	if (request.method === 'HEAD' || !response.body || !compressible(response.headers)) {
+		return response;
+	}
+	const length = Number(response.headers.get('content-length') ?? Infinity);
+	if (length < MIN_COMPRESS_BYTES) return response;
+	const encoding = chooseEncoding(request.headers.get('accept-encoding'));
+	if (!encoding) {
+		const headers = new Headers(response.headers);
+		withVary(headers);
+		return new Response(response.body, { status: response.status, headers });
+	}
+	return compressStream(response, encoding);
+}
+
+/**
+ * Which requests share entries: the URL as asked for (event.url drops `__data.json` and
+ * SvelteKit's own parameters, so it would mix a page with its data), and whether HTML was asked
+ * for (a route with both a page and an endpoint answers by Accept).
+ */
+function cacheKey(request: Request): string {
+	const html = (request.headers.get('accept') ?? '').includes('text/html') ? 'h' : 'o';
+	const url = new URL(request.url);
+	return `${html} ${url.pathname}${url.search}`;
+}
+
+/** The cache and compression hook; `cache` is exposed for the purge path and for tests. */
+export function createPageCacheHandle(options: PageCacheOptions): {
+	handle: Handle;
+	cache: PageCache;
+} {
+	const cache = new PageCache(options);
+	const handle: Handle = async ({ event, resolve }) => {
+		const { request } = event;
+		if (request.method !== 'GET' && request.method !== 'HEAD') {
+			const response = await resolve(event);
+			// A change went through: whatever the public saw may be out of date now.
+			if (response.status < 400) cache.clear();
+			return compressLive(response, request);
+		}
+		if (options.ttlMs <= 0 || hasSessionCookie(request)) {
+			return compressLive(await resolve(event), request);
+		}
+		const key = cacheKey(request);
+		const hit = cache.get(key);
+		if (hit) return serve(hit, request, true);
+		// A HEAD answer has no body to share with the GETs that follow.
+		if (request.method === 'HEAD') return resolve(event);
+		const filled = await cache.fill(key, () => Promise.resolve(resolve(event)));
+		if ('entry' in filled) return serve(filled.entry, request, false);
+		return compressLive(filled.response, request);
+	};
+	return { handle, cache };
+}
