@@ -34,6 +34,9 @@ const config = {
 			mode: 'hash',
 			directives: cspDirectives
 		},
+		// The first paint waits for every stylesheet: inline them (about 15 KiB, 4 KiB gzip on a public
+		// page) instead of making a phone open more requests before it can draw anything.
+		inlineStyleThreshold: 16 * 1024,
 		typescript: {
 			// Type-check and lint the scripts, the database suites and root configs with the app.
 			config: (tsconfig) => {

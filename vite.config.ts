@@ -1,11 +1,40 @@
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { paraglideOptions } from './scripts/paraglide.ts';
 
+/**
+ * Vite plugin: the URLPattern polyfill, in the browser only where it is missing.
+ *
+ * The paraglide runtime starts with `import "@inlang/paraglide-js/urlpattern-polyfill"`, which
+ * put the whole polyfill (about 6 KiB gzip) into every page's first script, although Chromium
+ * (so Android's browsers), Firefox 142+ and Safari 26+ have URLPattern. In the client build this
+ * import becomes a module that fetches the polyfill only where URLPattern is missing, with a
+ * top-level await, so the runtime still finds URLPattern when it runs. Server builds and tests
+ * keep the plain import (Node 20 has no URLPattern).
+ */
+function lazyUrlPatternPolyfill(): Plugin {
+	const POLYFILL = '@inlang/paraglide-js/urlpattern-polyfill';
+	const LAZY = '\0lazy-urlpattern-polyfill';
+	return {
+		name: 'lazy-urlpattern-polyfill',
+		apply: 'build',
+		enforce: 'pre',
+		resolveId(source, importer, options) {
+			if (source !== POLYFILL || importer === LAZY || options?.ssr) return null;
+			return LAZY;
+		},
+		load(id) {
+			if (id !== LAZY) return null;
+			return `if (!globalThis.URLPattern) await import(${JSON.stringify(POLYFILL)});\n`;
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [paraglideVitePlugin(paraglideOptions), sveltekit()],
+	plugins: [lazyUrlPatternPolyfill(), paraglideVitePlugin(paraglideOptions), sveltekit()],
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -7,6 +7,7 @@
  * is the same audit of a static copy of the gallery's HTML, same run, so a busy machine shows up
  * in the baseline too.
  */
+import { writeFileSync } from 'node:fs';
 import { launch } from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { buildIfNeeded } from '../../scripts/build-if-needed.ts';
@@ -30,13 +31,23 @@ interface Scores {
 	failing: string[];
 }
 
-async function audit(port: number, url: string): Promise<Scores> {
+/**
+ * Runs Lighthouse on `url`; with `name`, also writes the whole report to
+ * tests/bench/results/lighthouse-<name>.json so the audits behind a score can be read.
+ */
+async function audit(port: number, url: string, name?: string): Promise<Scores> {
 	const result = await lighthouse(
 		url,
 		{ port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'] },
 		undefined
 	);
 	if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
+	if (name) {
+		writeFileSync(
+			new URL(`results/lighthouse-${name}.json`, import.meta.url),
+			JSON.stringify(result.lhr)
+		);
+	}
 	const { categories, audits, runtimeError } = result.lhr;
 	if (runtimeError) throw new Error(`${url}: ${runtimeError.code} ${runtimeError.message}`);
 	const failing = Object.values(audits)
@@ -73,13 +84,13 @@ const bench: Bench = async () => {
 			const reference = await staticServer(html);
 			let baseline: Scores;
 			try {
-				baseline = await audit(chrome.port, reference.url);
+				baseline = await audit(chrome.port, reference.url, 'baseline');
 			} finally {
 				await reference.close();
 			}
 			const scores: Record<string, Scores> = {};
 			for (const [name, path] of Object.entries(PAGES)) {
-				scores[name] = await audit(chrome.port, `${app.url}${path}`);
+				scores[name] = await audit(chrome.port, `${app.url}${path}`, name);
 			}
 			const worst = (key: 'performance' | 'accessibility') =>
 				Math.min(...Object.values(scores).map((s) => s[key]));

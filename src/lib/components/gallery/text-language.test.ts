@@ -27,6 +27,13 @@ describe('languageName', () => {
 		expect(languageName('de')).toBe('Deutsch');
 	});
 
+	it('names the UI languages from its table as Intl names them', () => {
+		for (const tag of ['de', 'en', 'uk', 'ar', 'fa']) {
+			const intl = new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
+			expect(languageName(tag), tag).toBe(intl.charAt(0).toLocaleUpperCase(tag) + intl.slice(1));
+		}
+	});
+
 	it('falls back to the tag for something Intl cannot name', () => {
 		expect(languageName('not a tag')).toBe('not a tag');
 	});

@@ -28,5 +28,5 @@ class Toasts {
 	}
 }
 
-/** The app-wide toast queue, rendered by `<Toaster />` in the root layout. */
+/** The app-wide toast queue, rendered by `<Toaster />` in the layout of a participant's pages. */
 export const toasts = new Toasts();
