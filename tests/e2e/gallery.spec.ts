@@ -229,6 +229,10 @@ test('public pages are cacheable and set no cookie; with a session they are priv
 	request
 }) => {
 	for (const path of [
+		'/de/',
+		'/fa/about',
+		'/en/privacy',
+		'/uk/imprint',
 		'/de/gallery',
 		'/ar/gallery?q=zuhause',
 		`/de/pieces/${TWO_HOMES}`,

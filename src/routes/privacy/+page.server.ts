@@ -1,6 +1,9 @@
+import { setPublicCache } from '$lib/server/gallery/cache';
 import { loadLegalText } from '$lib/server/legal';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals }) => ({
-	text: await loadLegalText('privacy', locals.locale)
-});
+export const load: PageServerLoad = async (event) => {
+	const data = { text: await loadLegalText('privacy', event.locals.locale) };
+	setPublicCache(event, data);
+	return data;
+};

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestEvent } from '@sveltejs/kit';
+import { version } from '$app/environment';
 
 /** Shared caches may keep a public page this long, then serve it stale while revalidating. */
 const PUBLIC_CACHE = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';
@@ -14,7 +15,10 @@ export function setPublicCache(
 	event: Pick<RequestEvent, 'setHeaders' | 'url'>,
 	data: unknown
 ): void {
+	// The build's version too: after a deploy, a page revalidated with an old ETag must not be
+	// answered 304, or the browser would keep HTML that loads the old build's scripts.
 	const hash = createHash('sha256')
+		.update(version)
 		.update(event.url.pathname + event.url.search)
 		.update(JSON.stringify(data))
 		.digest('base64url')
