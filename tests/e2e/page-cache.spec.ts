@@ -57,6 +57,20 @@ test('anonymous pages are served from the cache, compressed, and never to a sess
 	expect(signedIn.headers()['cache-control']).toBe('private, no-store');
 });
 
+test('an unprefixed feed answers in each visitor’s language and says it varies', async ({
+	request
+}) => {
+	const feed = async (language: string) => {
+		const response = await request.get('/feed.xml', { headers: { 'accept-language': language } });
+		expect(response.headers()['vary']).toMatch(/Accept-Language/);
+		return response.text();
+	};
+	for (let i = 0; i < 2; i++) {
+		expect(await feed('de')).toContain('xml:lang="de"');
+		expect(await feed('ar')).toContain('xml:lang="ar"');
+	}
+});
+
 test('a publish and a withdrawal through the app reach the next anonymous visitor', async ({
 	browser,
 	request

@@ -1,13 +1,16 @@
 import type { Handle } from '@sveltejs/kit';
+import { stripLocalePrefix } from '$lib/i18n/href';
 import { textDirection } from '$lib/i18n/locales';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 
 /**
  * Resolves the UI locale (URL prefix, then cookie, then Accept-Language, then German), redirects
  * unprefixed document requests to the prefixed URL and fills `%lang%` and `%dir%` in app.html.
+ * What an unprefixed URL answers (`/feed.xml`) depends on the cookie and Accept-Language, so its
+ * response says so in `Vary`, and shared caches keep one copy per language.
  */
-export const i18nHandle: Handle = ({ event, resolve }) =>
-	paraglideMiddleware(event.request, ({ request, locale }) => {
+export const i18nHandle: Handle = async ({ event, resolve }) => {
+	let response = await paraglideMiddleware(event.request, ({ request, locale }) => {
 		event.request = request;
 		event.locals.locale = locale;
 		const dir = textDirection(locale);
@@ -15,3 +18,29 @@ export const i18nHandle: Handle = ({ event, resolve }) =>
 			transformPageChunk: ({ html }) => html.replace('%lang%', locale).replace('%dir%', dir)
 		});
 	});
+	const { pathname } = event.url;
+	if (stripLocalePrefix(pathname) !== pathname) return response;
+	const vary = languageVary(response.headers.get('vary'));
+	if (!vary) return response;
+	try {
+		response.headers.set('vary', vary);
+	} catch {
+		// A response passed through from fetch() has immutable headers: copy it first.
+		response = new Response(response.body, response);
+		response.headers.set('vary', vary);
+	}
+	return response;
+};
+
+/** `vary` plus Accept-Language and Cookie; null when it already varies on everything. */
+export function languageVary(vary: string | null): string | null {
+	const names = (vary ?? '')
+		.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
+	if (names.includes('*')) return null;
+	for (const name of ['Accept-Language', 'Cookie']) {
+		if (!names.some((n) => n.toLowerCase() === name.toLowerCase())) names.push(name);
+	}
+	return names.join(', ');
+}

@@ -108,6 +108,16 @@ describe('page cache', () => {
 		expect(t.cache.size).toBe(0);
 	});
 
+	it('keeps only URLs that name their language', async () => {
+		const t = setup();
+		await t.call('/feed.xml');
+		await t.call('/feed.xml');
+		await t.call('/de/feed.xml');
+		await t.call('/de/feed.xml');
+		expect(t.renders()).toBe(3);
+		expect(t.cache.size).toBe(1);
+	});
+
 	it('bypasses the cache for requests with a session cookie', async () => {
 		const t = setup();
 		await t.call('/de/gallery');

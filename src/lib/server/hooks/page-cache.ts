@@ -4,6 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handle } from '@sveltejs/kit';
+import { stripLocalePrefix } from '$lib/i18n/href';
 
 /**
  * The app's own shared cache and compression, the outermost hook.
@@ -357,7 +358,11 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 			if (response.status < 400) cache.clear();
 			return compressLive(response, request);
 		}
-		if (options.ttlMs <= 0 || hasSessionCookie(request)) {
+		// Only URLs that name their language: an unprefixed one (`/feed.xml`) is answered in the
+		// language of the visitor's cookie or browser, which the URL alone does not say.
+		const { pathname } = new URL(request.url);
+		const localized = stripLocalePrefix(pathname) !== pathname;
+		if (options.ttlMs <= 0 || hasSessionCookie(request) || !localized) {
 			return compressLive(await resolve(event), request);
 		}
 		const key = cacheKey(request);
