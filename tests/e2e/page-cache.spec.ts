@@ -113,7 +113,7 @@ test('a publish and a withdrawal through the app reach the next anonymous visito
 		.getByRole('button', { name: t.participant_me_withdraw })
 		.click();
 	await expect(
-		participant.getByRole('status').filter({ hasText: t.participant_me_withdrawn })
+		participant.getByRole('status').filter({ hasText: t.participant_me_withdrawn }).first()
 	).toBeVisible(slow);
 	const gone = await visit(request, `/en/pieces/${pieceId}`);
 	expect(gone.response.status()).toBe(404);

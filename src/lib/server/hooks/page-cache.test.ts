@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { RequestEvent, ResolveOptions } from '@sveltejs/kit';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -30,7 +30,7 @@ function setup(options: { ttlMs?: number; maxEntries?: number; now?: () => numbe
 		init: RequestInit = {},
 		rendered: Rendered | (() => Promise<Rendered>) = () => Promise.resolve(next)
 	): Promise<Response> => {
-		const request = new Request(`http://localhost${path}`, init);
+		const request = new Request(new URL(path, 'http://localhost'), init);
 		const resolve = async (_event: RequestEvent, _opts?: ResolveOptions) => {
 			renders++;
 			const r = typeof rendered === 'function' ? await rendered() : rendered;
@@ -84,13 +84,14 @@ describe('page cache', () => {
 		expect(t.renders()).toBe(1);
 	});
 
-	it('keeps pages apart by query string and by Accept', async () => {
+	it('keeps pages apart by query string, by Accept and by origin', async () => {
 		const t = setup();
 		await t.call('/de/gallery?workshop=a');
 		await t.call('/de/gallery?workshop=b');
 		await t.call('/de/gallery?workshop=a', { headers: { accept: 'text/html' } });
-		expect(t.renders()).toBe(3);
-		expect(t.cache.size).toBe(3);
+		await t.call('https://faden.example/de/gallery?workshop=a');
+		expect(t.renders()).toBe(4);
+		expect(t.cache.size).toBe(4);
 	});
 
 	it.each([
@@ -268,6 +269,10 @@ describe('compression', () => {
 });
 
 describe('fast path (server.js)', () => {
+	// The entries below were rendered for http://localhost, as adapter-node would with this ORIGIN.
+	beforeEach(() => vi.stubEnv('ORIGIN', 'http://localhost'));
+	afterEach(() => vi.unstubAllEnvs());
+
 	/** A real HTTP server answering from the cache first, like server.js, else "fallback". */
 	async function withServer(
 		cache: ReturnType<typeof setup>['cache'],
@@ -354,6 +359,21 @@ describe('fast path (server.js)', () => {
 			await get('/de/gallery?page=3');
 			await get('/de/gallery?page=2', { accept: 'text/html' });
 			expect(fallbacks()).toBe(5);
+		});
+	});
+
+	it('never serves a page rendered for another origin', async () => {
+		const t = setup();
+		await t.call('/de/about');
+		vi.stubEnv('ORIGIN', '');
+		vi.stubEnv('PROTOCOL_HEADER', 'x-forwarded-proto');
+		await withServer(t.cache, async (get, fallbacks) => {
+			// Rendered for http://localhost; asked for as https://localhost or another host.
+			await get('/de/about', { 'x-forwarded-proto': 'https', host: 'localhost' });
+			await get('/de/about', { 'x-forwarded-proto': 'http', host: 'faden.example' });
+			expect(fallbacks()).toBe(2);
+			const same = await get('/de/about', { 'x-forwarded-proto': 'http', host: 'localhost' });
+			expect(same.headers['x-cache']).toBe('hit');
 		});
 	});
 

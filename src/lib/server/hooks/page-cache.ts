@@ -281,19 +281,45 @@ function compressLive(response: Response, request: Request): Response {
 }
 
 /**
- * Which requests share entries: the URL as asked for (event.url drops `__data.json` and
- * SvelteKit's own parameters, so it would mix a page with its data), and whether HTML was asked
- * for (a route with both a page and an endpoint answers by Accept).
+ * Which requests share entries: the URL as asked for, origin included (event.url drops
+ * `__data.json` and SvelteKit's own parameters, so it would mix a page with its data; and behind a
+ * proxy trusted with PROTOCOL_HEADER/HOST_HEADER the origin, hence HSTS and absolute links, can
+ * differ per request), and whether HTML was asked for (a route with both a page and an endpoint
+ * answers by Accept).
  */
 function cacheKey(request: Request): string {
 	return keyOf(request.headers.get('accept'), request.url);
 }
 
-function keyOf(accept: string | null | undefined, url: string): string {
+function keyOf(accept: string | null | undefined, url: string, base?: string): string {
 	const html = (accept ?? '').includes('text/html') ? 'h' : 'o';
 	// Parsed, so both paths see the same normalised path (`/de/./gallery`, percent-encoding).
-	const { pathname, search } = new URL(url, 'http://localhost');
-	return `${html} ${pathname}${search}`;
+	const { origin, pathname, search } = new URL(url, base);
+	return `${html} ${origin}${pathname}${search}`;
+}
+
+/** One value of a request header, as adapter-node reads it. */
+function header(req: IncomingMessage, name: string | undefined): string | undefined {
+	const value = name ? req.headers[name.toLowerCase()] : undefined;
+	return (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim() || undefined;
+}
+
+/**
+ * The origin adapter-node gives the request: ORIGIN, else the trusted PROTOCOL_HEADER and
+ * HOST_HEADER (or Host), https by default. Null where it would refuse the request; a different
+ * answer than adapter-node's only makes the fast path miss.
+ */
+function requestOrigin(req: IncomingMessage): string | null {
+	const env = process.env;
+	try {
+		if (env.ORIGIN) return new URL(env.ORIGIN).origin;
+		const protocol = decodeURIComponent(header(req, env.PROTOCOL_HEADER) ?? 'https');
+		const host = header(req, env.HOST_HEADER) ?? header(req, 'host');
+		if (protocol.includes(':') || !host) return null;
+		return new URL(`${protocol}://${decodeURIComponent(host)}`).origin;
+	} catch {
+		return null;
+	}
 }
 
 /**
@@ -310,7 +336,9 @@ export function serveFromCache(
 	const { method, headers } = req;
 	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
 	if (/(?:^|;\s*)sb-[^=]*-auth-token/.test(headers.cookie ?? '')) return false;
-	const entry = cache.get(keyOf(headers.accept, req.url));
+	const origin = requestOrigin(req);
+	if (!origin) return false;
+	const entry = cache.get(keyOf(headers.accept, req.url, origin));
 	if (!entry) return false;
 	const out: Record<string, string> = Object.fromEntries(entry.headers);
 	out['x-cache'] = 'hit';
