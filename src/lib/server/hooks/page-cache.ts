@@ -57,9 +57,8 @@ const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 /** Auth cookies are `sb-<ref>-auth-token`, possibly chunked into `.0`, `.1`, … */
-function hasSessionCookie(request: Request): boolean {
-	const cookie = request.headers.get('cookie') ?? '';
-	return /(?:^|;\s*)sb-[^=]*-auth-token/.test(cookie);
+function hasSessionCookie(cookie: string | null | undefined): boolean {
+	return /(?:^|;\s*)sb-[^=]*-auth-token/.test(cookie ?? '');
 }
 
 /** The encoding to answer with: brotli over gzip, none when the client accepts neither. */
@@ -335,7 +334,7 @@ export function serveFromCache(
 ): boolean {
 	const { method, headers } = req;
 	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
-	if (/(?:^|;\s*)sb-[^=]*-auth-token/.test(headers.cookie ?? '')) return false;
+	if (hasSessionCookie(headers.cookie)) return false;
 	const origin = requestOrigin(req);
 	if (!origin) return false;
 	const entry = cache.get(keyOf(headers.accept, req.url, origin));
@@ -390,7 +389,7 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 		// language of the visitor's cookie or browser, which the URL alone does not say.
 		const { pathname } = new URL(request.url);
 		const localized = stripLocalePrefix(pathname) !== pathname;
-		if (options.ttlMs <= 0 || hasSessionCookie(request) || !localized) {
+		if (options.ttlMs <= 0 || hasSessionCookie(request.headers.get('cookie')) || !localized) {
 			return compressLive(await resolve(event), request);
 		}
 		const key = cacheKey(request);
