@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
@@ -33,8 +34,39 @@ function lazyUrlPatternPolyfill(): Plugin {
 	};
 }
 
+/**
+ * Vite plugin: builds `src/lib/enhance` into `_app/enhance.js` next to the app's client build.
+ * The public reading pages have no client-side app (`csr = false`, so SvelteKit emits no script
+ * for them); this small script is their progressive enhancement, loaded by PublicScript.svelte.
+ * A fixed name, because the server build, which writes the tag, runs before the client build;
+ * the tag adds the build version as a query instead of a hash in the name.
+ */
+function publicEnhancementScript(): Plugin {
+	let client = false;
+	return {
+		name: 'public-enhancement-script',
+		apply: 'build',
+		configResolved(config) {
+			client = !config.build.ssr;
+		},
+		buildStart() {
+			if (!client) return;
+			this.emitFile({
+				type: 'chunk',
+				id: fileURLToPath(new URL('./src/lib/enhance/index.ts', import.meta.url)),
+				fileName: '_app/enhance.js'
+			});
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [lazyUrlPatternPolyfill(), paraglideVitePlugin(paraglideOptions), sveltekit()],
+	plugins: [
+		publicEnhancementScript(),
+		lazyUrlPatternPolyfill(),
+		paraglideVitePlugin(paraglideOptions),
+		sveltekit()
+	],
 	test: {
 		expect: { requireAssertions: true },
 		projects: [

@@ -5,3 +5,6 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = (event) => {
 	setPublicCache(event, { locale: event.locals.locale });
 };
+
+// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+export const csr = false;

@@ -7,3 +7,6 @@ export const load: PageServerLoad = async (event) => {
 	setPublicCache(event, data);
 	return data;
 };
+
+// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+export const csr = false;
