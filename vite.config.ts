@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
@@ -35,27 +37,36 @@ function lazyUrlPatternPolyfill(): Plugin {
 }
 
 /**
- * Vite plugin: builds `src/lib/enhance` into `_app/enhance.js` next to the app's client build.
- * The public reading pages have no client-side app (`csr = false`, so SvelteKit emits no script
- * for them); this small script is their progressive enhancement, loaded by PublicScript.svelte.
- * A fixed name, because the server build, which writes the tag, runs before the client build;
- * the tag adds the build version as a query instead of a hash in the name.
+ * Vite plugin: builds `src/lib/enhance` into one script next to the app's client build. The
+ * public reading pages have no client-side app (`csr = false`, so SvelteKit emits no script for
+ * them); this small script is their progressive enhancement, loaded by PublicScript.svelte.
+ * The server build, which writes the tag, runs before the client build, so the name cannot come
+ * from the output: it carries a hash of the sources instead, and lives under `_app/immutable/`,
+ * which browsers may cache for a year. The name reaches the app as `__ENHANCE_SCRIPT__`.
  */
+const ENHANCE_DIR = fileURLToPath(new URL('./src/lib/enhance/', import.meta.url));
+const ENHANCE_SCRIPT = `_app/immutable/enhance.${createHash('sha256')
+	.update(
+		readdirSync(ENHANCE_DIR)
+			.filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+			.sort()
+			.map((name) => `${name}\0${readFileSync(ENHANCE_DIR + name, 'utf8')}`)
+			.join('\0')
+	)
+	.digest('base64url')
+	.slice(0, 10)}.js`;
+
 function publicEnhancementScript(): Plugin {
 	let client = false;
 	return {
 		name: 'public-enhancement-script',
-		apply: 'build',
+		config: () => ({ define: { __ENHANCE_SCRIPT__: JSON.stringify(ENHANCE_SCRIPT) } }),
 		configResolved(config) {
-			client = !config.build.ssr;
+			client = config.command === 'build' && !config.build.ssr;
 		},
 		buildStart() {
 			if (!client) return;
-			this.emitFile({
-				type: 'chunk',
-				id: fileURLToPath(new URL('./src/lib/enhance/index.ts', import.meta.url)),
-				fileName: '_app/enhance.js'
-			});
+			this.emitFile({ type: 'chunk', id: `${ENHANCE_DIR}index.ts`, fileName: ENHANCE_SCRIPT });
 		}
 	};
 }

@@ -2,6 +2,9 @@ import type { JwtPayload, SupabaseClient } from '@supabase/supabase-js';
 import type { Locale } from '$lib/paraglide/runtime';
 
 declare global {
+	/** Path of the public pages' enhancement script in the client build (vite.config.ts). */
+	const __ENHANCE_SCRIPT__: string;
+
 	namespace App {
 		interface Error {
 			message: string;

@@ -1,7 +1,8 @@
 /**
  * gallery_first_load_js_kb_gzip: gzip size of every script the gallery page loads initially: the
  * entry and app chunks the inline start script imports, the route's nodes it starts with, every
- * module those import statically (transitively), modulepreload links and any other <script src>.
+ * module those import statically (transitively), modulepreload links and any other <script src>
+ * (on the public pages, which have no client-side app, that is only the enhancement script).
  * gallery_first_load_total_kb_gzip_before_images: the same plus the HTML document and stylesheets,
  * i.e. everything the first view needs before any picture. Measured on the production build against
  * a fresh stack with the demo seed; gzip level 9 as a CDN would serve it. Baseline (ratio): the home
@@ -46,10 +47,13 @@ async function weigh(origin: string, path: string): Promise<{ js: number; total:
 		.exec(text)?.[1]
 		.split(',')
 		.map((n) => n.trim());
+	// Pages without a client-side app (`csr = false`) have neither: only their <script src>.
 	const app = entries.find((href) => /\/entry\/app\.[^/]+\.js$/.test(href));
-	if (!app || !nodeIds) throw new Error(`${path}: no app entry or node ids in the page`);
-	const appCode = await (await fetch(app)).text();
-	for (const id of nodeIds) {
+	if (entries.length > 0 && (!app || !nodeIds)) {
+		throw new Error(`${path}: no app entry or node ids in the page`);
+	}
+	const appCode = app ? await (await fetch(app)).text() : '';
+	for (const id of app ? (nodeIds ?? []) : []) {
 		const node = new RegExp(`import\\([\`"](\\.\\./nodes/${id}\\.[\\w-]+\\.js)[\`"]\\)`).exec(
 			appCode
 		);

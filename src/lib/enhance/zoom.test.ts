@@ -29,9 +29,15 @@ let environment: Awaited<ReturnType<typeof builtinEnvironments.jsdom.setup>>;
 
 beforeAll(async () => {
 	environment = await builtinEnvironments.jsdom.setup(globalThis, {});
-	// jsdom has no ResizeObserver; the stage's size is set below instead.
-	globalThis.ResizeObserver ??= class {
-		observe() {}
+	// jsdom has no layout and no ResizeObserver: this one reports a 400 × 300 px stage at once.
+	globalThis.ResizeObserver = class {
+		constructor(private readonly callback: ResizeObserverCallback) {}
+		observe() {
+			this.callback(
+				[{ contentRect: { width: 400, height: 300 } } as ResizeObserverEntry],
+				this as unknown as ResizeObserver
+			);
+		}
 		unobserve() {}
 		disconnect() {}
 	} as unknown as typeof ResizeObserver;
@@ -50,10 +56,7 @@ describe('zoom', () => {
 			props: { photo, fallbackAlt: 'Foto', priority: true }
 		}).body;
 		document.body.innerHTML = html;
-		const stage = document.querySelector<HTMLElement>('[data-zoom-stage]')!;
-		Object.defineProperty(stage, 'clientWidth', { value: 400 });
-		Object.defineProperty(stage, 'clientHeight', { value: 300 });
-		return stage;
+		return document.querySelector<HTMLElement>('[data-zoom-stage]')!;
 	}
 
 	it('without the script the photo is a plain picture and the controls are hidden', () => {

@@ -28,7 +28,8 @@ function setUp(viewer: HTMLElement): void {
 	let scale = 1;
 	let x = 0;
 	let y = 0;
-	let box = { width: stage.clientWidth, height: stage.clientHeight };
+	// Measured by the ResizeObserver, after layout: reading it here would force one.
+	let box = { width: 0, height: 0 };
 	const pointers = new Map<number, { x: number; y: number }>();
 	let pinch: { distance: number; scale: number } | null = null;
 
