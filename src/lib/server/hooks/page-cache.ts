@@ -5,6 +5,7 @@ import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } fro
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handle } from '@sveltejs/kit';
 import { stripLocalePrefix } from '$lib/i18n/href';
+import { hasAuthCookieHeader } from './auth-cookie';
 
 /**
  * The app's own shared cache and compression, the outermost hook.
@@ -55,11 +56,6 @@ const COMPRESSIBLE =
 const MIN_COMPRESS_BYTES = 1024;
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
-
-/** Auth cookies are `sb-<ref>-auth-token`, possibly chunked into `.0`, `.1`, … */
-function hasSessionCookie(cookie: string | null | undefined): boolean {
-	return /(?:^|;\s*)sb-[^=]*-auth-token/.test(cookie ?? '');
-}
 
 /** The encoding to answer with: brotli over gzip, none when the client accepts neither. */
 export function chooseEncoding(acceptEncoding: string | null): Encoding | null {
@@ -334,7 +330,7 @@ export function serveFromCache(
 ): boolean {
 	const { method, headers } = req;
 	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
-	if (hasSessionCookie(headers.cookie)) return false;
+	if (hasAuthCookieHeader(headers.cookie)) return false;
 	const origin = requestOrigin(req);
 	if (!origin) return false;
 	const entry = cache.get(keyOf(headers.accept, req.url, origin));
@@ -389,7 +385,7 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 		// language of the visitor's cookie or browser, which the URL alone does not say.
 		const { pathname } = new URL(request.url);
 		const localized = stripLocalePrefix(pathname) !== pathname;
-		if (options.ttlMs <= 0 || hasSessionCookie(request.headers.get('cookie')) || !localized) {
+		if (options.ttlMs <= 0 || hasAuthCookieHeader(request.headers.get('cookie')) || !localized) {
 			return compressLive(await resolve(event), request);
 		}
 		const key = cacheKey(request);

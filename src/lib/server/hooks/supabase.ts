@@ -2,6 +2,7 @@ import { createServerClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Cookies, Handle } from '@sveltejs/kit';
 import WebSocket from 'ws';
+import { isAuthCookieName } from './auth-cookie';
 
 /** Where the Supabase API is and the publishable key the browser may also know. */
 export interface SupabasePublicConfig {
@@ -11,11 +12,8 @@ export interface SupabasePublicConfig {
 
 const signedOut: App.SafeSession = { user: null, claims: null };
 
-/** Auth cookies are `sb-<host>-auth-token`, possibly split into `.0`, `.1`, … chunks. */
 function hasAuthCookie(cookies: Cookies): boolean {
-	return cookies
-		.getAll()
-		.some(({ name }) => name.startsWith('sb-') && name.includes('-auth-token'));
+	return cookies.getAll().some(({ name }) => isAuthCookieName(name));
 }
 
 function createClient(
