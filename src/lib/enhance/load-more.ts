@@ -17,7 +17,7 @@ export function enhanceLoadMore(root: Document): void {
 		busy = true;
 		link.setAttribute('aria-busy', 'true');
 		link.textContent = link.dataset.loading ?? label;
-		void loadNext(link.href).then(
+		void loadNext(link.href, root).then(
 			(page) => {
 				grid.append(...page.cards);
 				if (page.next) link.href = page.next;
@@ -37,7 +37,10 @@ export function enhanceLoadMore(root: Document): void {
 	});
 }
 
-async function loadNext(href: string): Promise<{ cards: Node[]; next: string | null }> {
+async function loadNext(
+	href: string,
+	root: Document
+): Promise<{ cards: Node[]; next: string | null }> {
 	const response = await fetch(href, { headers: { accept: 'text/html' } });
 	if (!response.ok) throw new Error(String(response.status));
 	const page = new DOMParser().parseFromString(await response.text(), 'text/html');
@@ -45,7 +48,7 @@ async function loadNext(href: string): Promise<{ cards: Node[]; next: string | n
 	if (!grid) throw new Error('no gallery grid in the next page');
 	const next = page.querySelector<HTMLAnchorElement>('a[data-load-more]');
 	return {
-		cards: [...grid.children].map((card) => document.adoptNode(card)),
+		cards: [...grid.children].map((card) => root.adoptNode(card)),
 		next: next ? new URL(next.getAttribute('href') ?? '', response.url).href : null
 	};
 }

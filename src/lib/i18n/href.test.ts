@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as paraglide from '$lib/paraglide/runtime';
-import { deLocalizeHref, localizeHref } from './href';
+import { deLocalizeHref, hasLocalePrefix, localizeHref, stripLocalePrefix } from './href';
 
 const HREFS = [
 	'/',
@@ -33,5 +33,20 @@ describe('localizeHref', () => {
 describe('deLocalizeHref', () => {
 	it.each(HREFS)('%s is what paraglide answers', (href) => {
 		expect(deLocalizeHref(href)).toBe(paraglide.deLocalizeHref(href));
+	});
+});
+
+describe('hasLocalePrefix', () => {
+	it.each([
+		['/de', true],
+		['/ar/about', true],
+		['/uk/pieces/1', true],
+		['/', false],
+		['/feed.xml', false],
+		['/deutsch', false],
+		['/en-gb/about', false]
+	] as const)('%s → %s, as stripping the prefix changes it or not', (path, named) => {
+		expect(hasLocalePrefix(path)).toBe(named);
+		expect(stripLocalePrefix(path) !== path).toBe(named);
 	});
 });

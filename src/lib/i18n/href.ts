@@ -18,6 +18,11 @@ import {
 const PREFIX = new RegExp(`^/(?:${locales.join('|')})(?=/|$)`);
 const BASE = 'http://localhost';
 
+/** Whether the path names its language (`/ar/about`, `/de`), unlike `/feed.xml` or `/`. */
+export function hasLocalePrefix(pathname: string): boolean {
+	return PREFIX.test(pathname);
+}
+
 /** The path without its locale prefix: `/ar/about` → `/about`, `/de` → `/`. */
 export function stripLocalePrefix(pathname: string): string {
 	return pathname.replace(PREFIX, '') || '/';

@@ -2,7 +2,6 @@ import { parseView, viewParams } from '$lib/components/gallery/view';
 import { setPublicCache } from '$lib/server/gallery/cache';
 import { enforceRateLimit } from '$lib/server/rate-limit';
 import { loadFacets, loadGalleryPage, loadTextLanguages } from '$lib/server/gallery/queries';
-import { m } from '$lib/paraglide/messages';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -19,9 +18,6 @@ export const load: PageServerLoad = async (event) => {
 		page: Number.isInteger(page) && page > 0 ? page : 1
 	});
 	const data = {
-		// Sent as data, not compiled into the page's script: a long text in five languages would
-		// weigh more than the rest of the page's own code.
-		intro: m.gallery_intro(),
 		view,
 		viewSearch: viewParams(view).toString(),
 		isFirstPage: !url.searchParams.has('before') && !url.searchParams.has('page'),

@@ -1,5 +1,5 @@
 import type { Handle } from '@sveltejs/kit';
-import { stripLocalePrefix } from '$lib/i18n/href';
+import { hasLocalePrefix } from '$lib/i18n/href';
 import { textDirection } from '$lib/i18n/locales';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 
@@ -18,8 +18,7 @@ export const i18nHandle: Handle = async ({ event, resolve }) => {
 			transformPageChunk: ({ html }) => html.replace('%lang%', locale).replace('%dir%', dir)
 		});
 	});
-	const { pathname } = event.url;
-	if (stripLocalePrefix(pathname) !== pathname) return response;
+	if (hasLocalePrefix(event.url.pathname)) return response;
 	const vary = languageVary(response.headers.get('vary'));
 	if (!vary) return response;
 	try {

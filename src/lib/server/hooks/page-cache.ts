@@ -4,7 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handle } from '@sveltejs/kit';
-import { stripLocalePrefix } from '$lib/i18n/href';
+import { hasLocalePrefix } from '$lib/i18n/href';
 import { hasAuthCookieHeader } from './auth-cookie';
 
 /**
@@ -383,8 +383,7 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 		}
 		// Only URLs that name their language: an unprefixed one (`/feed.xml`) is answered in the
 		// language of the visitor's cookie or browser, which the URL alone does not say.
-		const { pathname } = new URL(request.url);
-		const localized = stripLocalePrefix(pathname) !== pathname;
+		const localized = hasLocalePrefix(new URL(request.url).pathname);
 		if (options.ttlMs <= 0 || hasAuthCookieHeader(request.headers.get('cookie')) || !localized) {
 			return compressLive(await resolve(event), request);
 		}
