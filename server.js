@@ -1,7 +1,7 @@
 /**
  * Production entry: `node server.js` after `npm run build`. It is adapter-node's own server
  * (`build/index.js`, with every setting it reads: PORT, HOST, SOCKET_PATH, SHUTDOWN_TIMEOUT, …)
- * with one addition in front of its handler: complete hits of the page cache
+ * with one addition in front of its request handler: complete hits of the page cache
  * (src/lib/server/hooks/page-cache.ts) are answered straight from memory, before SvelteKit turns
  * the request into a Request object, which is most of the cost of a cached page. Everything else,
  * and every request while the app has not registered the fast path, goes to adapter-node as
@@ -11,15 +11,15 @@ import { server } from './build/index.js';
 
 const FAST_PATH = Symbol.for('connecting-thread.page-cache.fast-path');
 
-/** polka listens with `attach`; anything else means adapter-node changed and we stay out. */
-const http = server?.server;
-const attach = server?.attach;
-if (http && attach && http.listeners('request').includes(attach)) {
-	http.removeListener('request', attach);
-	http.on('request', (req, res) => {
+/** adapter-node 6 exports its node:http server with one request listener; anything else means it changed. */
+const listeners = typeof server?.listeners === 'function' ? server.listeners('request') : [];
+if (listeners.length === 1) {
+	const [handle] = listeners;
+	server.removeListener('request', handle);
+	server.on('request', (req, res) => {
 		const serve = globalThis[FAST_PATH];
 		if (typeof serve === 'function' && serve(req, res)) return;
-		attach(req, res);
+		handle.call(server, req, res);
 	});
 } else {
 	console.warn('server.js: adapter-node server not recognised; the page cache fast path is off');

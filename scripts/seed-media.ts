@@ -12,7 +12,6 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
 import {
 	generateTextileImage,
 	processImage,
@@ -199,8 +198,7 @@ export async function seedMedia({
 	log = console.log
 }: SeedMediaOptions): Promise<SeedMediaResult> {
 	const client = createClient(url, secretKey, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 	const rows: PhotoRow[] = [];
 	for (let from = 0; ; from += 1000) {

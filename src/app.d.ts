@@ -1,5 +1,5 @@
 import type { JwtPayload, SupabaseClient } from '@supabase/supabase-js';
-import type { Locale } from '$lib/paraglide/runtime';
+import type { Locale } from '#lib/paraglide/runtime.js';
 
 declare global {
 	/** Path of the public pages' enhancement script in the client build (vite.config.ts). */

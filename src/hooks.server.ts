@@ -1,15 +1,15 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
-import { building } from '$app/environment';
-import { env as privateEnv } from '$env/dynamic/private';
-import { env } from '$env/dynamic/public';
-import { i18nHandle } from '$lib/server/hooks/i18n';
-import { createPageCacheHandle } from '$lib/server/hooks/page-cache';
-import { createSecurityHeadersHandle } from '$lib/server/hooks/security-headers';
-import { createSupabaseHandle } from '$lib/server/hooks/supabase';
-import { startDigestSchedule } from '$lib/server/mail/schedule';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
-import { SWEEP_INTERVAL_MS, startSweeper } from '$lib/server/sweeper';
+import { building } from '$app/env';
+import * as privateEnv from '$app/env/private';
+import * as env from '$app/env/public';
+import { i18nHandle } from '#lib/server/hooks/i18n.ts';
+import { createPageCacheHandle } from '#lib/server/hooks/page-cache.ts';
+import { createSecurityHeadersHandle } from '#lib/server/hooks/security-headers.ts';
+import { createSupabaseHandle } from '#lib/server/hooks/supabase.ts';
+import { startDigestSchedule } from '#lib/server/mail/schedule.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
+import { SWEEP_INTERVAL_MS, startSweeper } from '#lib/server/sweeper.ts';
 
 let pageCache: ReturnType<typeof createPageCacheHandle> | undefined;
 
@@ -50,13 +50,17 @@ export const init: ServerInit = () => {
 };
 
 /**
- * Unexpected errors are logged once, with an id the error page shows to the user. Client errors
- * SvelteKit raises itself (404, 413 over BODY_SIZE_LIMIT, 405…) are expected and not logged.
+ * Unexpected errors are logged once, with an id the error page shows to the user. Errors the app
+ * raises with `error(…)` (kind `app`) keep the body they were given, and client errors SvelteKit
+ * raises itself (404, 413 over BODY_SIZE_LIMIT, 405…) are expected: neither is logged.
  */
-export const handleError: HandleServerError = ({ error, event, status, message }) => {
-	if (status === 404) return { message, code: 'not_found' };
-	if (status < 500) return { message };
+export const handleError: HandleServerError = (input) => {
+	if (input.kind === 'app') return;
+	if (input.kind === 'framework' || input.kind === 'validation') {
+		return input.error.status === 404 ? { code: 'not_found' } : undefined;
+	}
 	const errorId = crypto.randomUUID();
-	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, error);
+	const { event } = input;
+	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, input.error);
 	return { message: 'Internal Error', errorId };
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deLocalizeUrl } from '$lib/paraglide/runtime';
+import { deLocalizeUrl } from '#lib/paraglide/runtime.js';
 import { reroute } from './hooks';
 
 const PATHS = [

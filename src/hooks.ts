@@ -1,5 +1,5 @@
-import type { Reroute } from '@sveltejs/kit';
-import { stripLocalePrefix } from '$lib/i18n/href';
+import type { Reroute } from '@sveltejs/kit/hooks';
+import { stripLocalePrefix } from '#lib/i18n/href.ts';
 
 /**
  * `/ar/about` and `/de/about` both render `src/routes/about`; the locale comes from the prefix.

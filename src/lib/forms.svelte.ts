@@ -3,7 +3,7 @@
  * when the action answers: a failed action returns a code to show beside the fields, and emptying
  * them then would lose a participant's text.
  */
-import type { SubmitFunction } from '@sveltejs/kit';
+import type { SubmitFunction } from '$app/forms';
 
 /** Applies the action's answer without resetting the form. */
 export const keepValues: SubmitFunction =

@@ -1,4 +1,4 @@
-import type { Locale } from '$lib/paraglide/runtime';
+import type { Locale } from '#lib/paraglide/runtime.js';
 
 /** A legal text (imprint, privacy policy) rendered to safe HTML on the server. */
 export interface LegalText {

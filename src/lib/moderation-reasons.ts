@@ -1,4 +1,4 @@
-// Relative, not $lib: server modules the integration suites import without SvelteKit's aliases use it.
+// Relative, not #lib: server modules the integration suites import without SvelteKit's aliases use it.
 import { m } from './paraglide/messages.js';
 import type { Locale } from './paraglide/runtime.js';
 

@@ -1,6 +1,6 @@
 import { createBrowserClient } from '@supabase/ssr';
 import { Upload } from 'tus-js-client';
-import { env } from '$env/dynamic/public';
+import * as env from '$app/env/public';
 
 /**
  * The browser's upload queue. Why TUS: a phone on workshop Wi-Fi drops connections; Supabase

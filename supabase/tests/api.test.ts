@@ -3,7 +3,6 @@
  * app and a hostile client can actually do over HTTP with the seeded demo accounts.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, testDbKinds, type TestStack } from '../../tests/helpers/stack.ts';
 import { PIECES, USERS, WORKSHOPS } from './support.ts';
@@ -24,8 +23,7 @@ describe.each(testDbKinds())('through supabase-js on %s', (kind) => {
 
 	const client = (key = stack.keys.publishable): SupabaseClient =>
 		createClient(stack.url, key, {
-			auth: { persistSession: false, autoRefreshToken: false },
-			realtime: { transport: ws as never }
+			auth: { persistSession: false, autoRefreshToken: false }
 		});
 
 	async function signedIn(who: keyof typeof DEMO): Promise<SupabaseClient> {

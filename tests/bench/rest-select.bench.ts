@@ -12,7 +12,6 @@
  */
 import { Agent, get as httpGet } from 'node:http';
 import { createClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { asCaller } from '../../supabase/local/src/core/caller.ts';
 import { startTestStack, testDbKinds, type TestDbKind } from '../helpers/stack.ts';
 import { ALICE, REST_PROJECT, restClient, userToken } from '../integration/stack/rest-helpers.ts';
@@ -34,7 +33,6 @@ async function measure(kind: TestDbKind, name: string): Promise<BenchResult[]> {
 		let captured: { url: string; headers: Record<string, string> } | null = null;
 		const capturing = createClient(stack.url, stack.keys.publishable, {
 			auth: { persistSession: false, autoRefreshToken: false },
-			realtime: { transport: ws as never },
 			global: {
 				headers: { Authorization: `Bearer ${token}` },
 				fetch: (input, init) => {

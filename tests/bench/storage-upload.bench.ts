@@ -28,7 +28,6 @@ import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { STORAGE_PROJECT } from '../integration/stack/storage-helpers.ts';
 import { p50, type Bench } from './harness.ts';
 
@@ -112,8 +111,7 @@ async function captureUpload(
 		// Same key and user token as the real client; only the origin differs.
 		const supabase = createClient(`http://127.0.0.1:${port}`, key, {
 			auth: { persistSession: false, autoRefreshToken: false },
-			global: { headers: { Authorization: `Bearer ${token}` } },
-			realtime: { transport: ws as never }
+			global: { headers: { Authorization: `Bearer ${token}` } }
 		});
 		const { error } = await supabase.storage
 			.from('photos')
@@ -197,8 +195,7 @@ const bench: Bench = async () => {
 		let lean, viaJs, bare, disk, diskJs;
 		try {
 			const supabase = createClient(external.url, external.publishable, {
-				auth: { persistSession: false, autoRefreshToken: false },
-				realtime: { transport: ws as never }
+				auth: { persistSession: false, autoRefreshToken: false }
 			});
 			const { data, error } = await supabase.auth.signUp({
 				email: `bench-${randomUUID()}@example.test`,

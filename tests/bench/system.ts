@@ -9,7 +9,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
 import { createServerClient } from '@supabase/ssr';
 import * as tus from 'tus-js-client';
-import ws from 'ws';
 import { PUBLISHABLE_KEY, SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
 import { childOf, processRss as rss } from './load.ts';
 
@@ -173,8 +172,7 @@ export async function participant(index: number): Promise<Participant> {
 					else jar.delete(name);
 				}
 			}
-		},
-		realtime: { transport: ws as never }
+		}
 	});
 	const { data, error } = await supabase.auth.signInAnonymously();
 	if (error || !data.session) throw error ?? new Error('no session');

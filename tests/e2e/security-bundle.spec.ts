@@ -1,6 +1,6 @@
 /**
  * Checklist A12: nothing secret reaches the browser. SvelteKit refuses to build when client code
- * imports `$lib/server` or `$env/*\/private`; this checks the result, the built client files, for
+ * imports `#lib/server` or `$env/*\/private`; this checks the result, the built client files, for
  * the stack's secret key, the service-role JWT and server-only module names.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';

@@ -5,6 +5,12 @@
  */
 import { expect, test, type APIResponse } from '@playwright/test';
 
+/** The part of SvelteKit's setup plugin this file reads: the options it validated. */
+type KitSetup = {
+	name?: string;
+	api?: { options?: { csrf?: { trustedOrigins?: string[] } } };
+} | null;
+
 const TWO_HOMES = '20000000-0000-4000-8000-000000000001';
 
 function expectBaseline(response: APIResponse, corp: 'same-origin' | 'cross-origin'): void {
@@ -110,8 +116,13 @@ test('cross-site form posts are refused whatever their content type (E35)', asyn
 	request,
 	baseURL
 }) => {
-	const config = (await import('../../svelte.config.js')).default;
-	expect(config.kit?.csrf?.trustedOrigins ?? []).not.toContain('*');
+	// The options SvelteKit's plugin validated from vite.config.ts, as the build uses them.
+	const { default: viteConfig } = await import('../../vite.config.ts');
+	const options: unknown[] = await Promise.all((viteConfig.plugins ?? []).flat());
+	const plugins = options.flat(Infinity) as KitSetup[];
+	const kit = plugins.find((plugin) => plugin?.name === 'vite-plugin-sveltekit-setup');
+	expect(kit?.api?.options?.csrf, 'SvelteKit plugin options').toBeDefined();
+	expect(kit?.api?.options?.csrf?.trustedOrigins ?? []).not.toContain('*');
 	const bodies: [string, string | Buffer][] = [
 		['application/x-www-form-urlencoded', 'code=ABCD-EFGH'],
 		[

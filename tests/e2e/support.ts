@@ -7,7 +7,6 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { createClient } from '@supabase/supabase-js';
 import sharp from 'sharp';
-import ws from 'ws';
 import { SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
 
 /** The local stack the app under test talks to (playwright.config.ts starts it on this port). */
@@ -36,8 +35,7 @@ export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
 /** A service-role client on the stack, for putting data in place and reading it back. */
 export function admin() {
 	return createClient(stackUrl, SECRET_KEY, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
+		auth: { persistSession: false, autoRefreshToken: false }
 	});
 }
 

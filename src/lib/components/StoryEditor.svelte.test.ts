@@ -2,8 +2,8 @@ import type { Editor } from '@tiptap/core';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
-import { STORY_MAX_LIST_DEPTH, type StoryDoc } from '$lib/richtext/schema';
-import { validateStory } from '$lib/richtext/validate';
+import { STORY_MAX_LIST_DEPTH, type StoryDoc } from '#lib/richtext/schema.ts';
+import { validateStory } from '#lib/richtext/validate.ts';
 import StoryEditor, { type StoryEditorLabels } from './StoryEditor.svelte';
 
 const labels: StoryEditorLabels = {

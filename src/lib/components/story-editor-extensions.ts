@@ -7,13 +7,13 @@ import { Placeholder } from '@tiptap/extension-placeholder';
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Plugin, PluginKey, type Transaction } from '@tiptap/pm/state';
 import { StarterKit } from '@tiptap/starter-kit';
-import { isAllowedHref, normalizeHrefInput } from '$lib/richtext/link';
+import { isAllowedHref, normalizeHrefInput } from '#lib/richtext/link.ts';
 import {
 	STORY_LINK_REL,
 	STORY_MAX_LIST_DEPTH,
 	STORY_MAX_LIST_START,
 	type StoryDoc
-} from '$lib/richtext/schema';
+} from '#lib/richtext/schema.ts';
 
 export interface StoryEditorSetup {
 	element: HTMLElement;

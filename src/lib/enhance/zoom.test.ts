@@ -5,10 +5,10 @@
  */
 import { render } from 'svelte/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinEnvironments } from 'vitest/environments';
-import ZoomViewer from '$lib/components/gallery/ZoomViewer.svelte';
-import type { GalleryPhoto } from '$lib/components/gallery/types';
-import { m } from '$lib/paraglide/messages';
+import { builtinEnvironments } from 'vitest/runtime';
+import ZoomViewer from '#lib/components/gallery/ZoomViewer.svelte';
+import type { GalleryPhoto } from '#lib/components/gallery/types.ts';
+import { m } from '#lib/paraglide/messages.js';
 import { enhanceZoom } from './zoom';
 
 const photo: GalleryPhoto = {
@@ -24,6 +24,14 @@ const photo: GalleryPhoto = {
 	srcset: '/a-480.jpg 480w, /a-960.jpg 960w',
 	largest: '/a-1920.jpg'
 };
+
+/**
+ * The layer's transform with both translate lengths written out: jsdom (from 31) serializes
+ * `translate(0px, 0px)` as `translate(0px)`, as CSSOM allows when the second length is zero.
+ */
+function transformOf(layer: HTMLElement): string {
+	return layer.style.transform.replace(/translate\(([^,)]+)\)/, 'translate($1, 0px)');
+}
 
 let environment: Awaited<ReturnType<typeof builtinEnvironments.jsdom.setup>>;
 
@@ -85,16 +93,16 @@ describe('zoom', () => {
 		expect(output.textContent).toBe(m.gallery_zoom_level({ percent: 150 }));
 		key(stage, '+');
 		expect(output.textContent).toBe(m.gallery_zoom_level({ percent: 225 }));
-		expect(layer.style.transform).toBe('translate(0px, 0px) scale(2.25)');
+		expect(transformOf(layer)).toBe('translate(0px, 0px) scale(2.25)');
 		// A wider derivative is asked for, on every source.
 		for (const image of document.querySelectorAll('img, source')) {
 			expect(image.getAttribute('sizes')).toBe('900px');
 		}
 		key(stage, 'ArrowLeft');
-		expect(layer.style.transform).toBe('translate(48px, 0px) scale(2.25)');
+		expect(transformOf(layer)).toBe('translate(48px, 0px) scale(2.25)');
 		expect(stage.classList.contains('zoomed')).toBe(true);
 		key(stage, '0');
-		expect(layer.style.transform).toBe('translate(0px, 0px) scale(1)');
+		expect(transformOf(layer)).toBe('translate(0px, 0px) scale(1)');
 		zoomIn.click();
 		expect(output.textContent).toBe(m.gallery_zoom_level({ percent: 150 }));
 		zoomOut.click();
@@ -110,7 +118,7 @@ describe('zoom', () => {
 		);
 		for (let i = 0; i < 100; i++) key(stage, 'ArrowUp');
 		// (8 − 1) × 300 px / 2: the edge of the picture stays at the edge of the frame.
-		expect(document.querySelector<HTMLElement>('[data-zoom-layer]')!.style.transform).toBe(
+		expect(transformOf(document.querySelector<HTMLElement>('[data-zoom-layer]')!)).toBe(
 			'translate(0px, 1050px) scale(8)'
 		);
 	});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as paraglide from '$lib/paraglide/runtime';
+import * as paraglide from '#lib/paraglide/runtime.js';
 import { deLocalizeHref, hasLocalePrefix, localizeHref, stripLocalePrefix } from './href';
 
 const HREFS = [

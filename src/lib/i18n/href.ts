@@ -4,7 +4,7 @@ import {
 	locales,
 	localizeHref as paraglideLocalizeHref,
 	type Locale
-} from '$lib/paraglide/runtime';
+} from '#lib/paraglide/runtime.js';
 
 /**
  * Fast paths for paraglide's `localizeHref` and `deLocalizeHref`. Ours are plain locale prefixes

@@ -1,4 +1,4 @@
-import { locales, type Locale } from '$lib/paraglide/runtime';
+import { locales, type Locale } from '#lib/paraglide/runtime.js';
 
 /** Each language named in itself, so a reader finds theirs without knowing the current one. */
 export const localeNames: Record<Locale, string> = {

@@ -1,7 +1,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
-import { localizeHref } from '$lib/i18n/href';
-import { SYNTHETIC_EMAIL_DOMAIN } from '$lib/server/participant/tickets';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { SYNTHETIC_EMAIL_DOMAIN } from '#lib/server/participant/tickets.ts';
 
 /** The signed-in user (JWT verified by the auth server's keys), or null. */
 export async function getUser(): Promise<App.SessionUser | null> {
@@ -76,7 +76,7 @@ export async function requireStaff(): Promise<StaffAccess> {
 		facilitatorOf: facilitated.data.map((f) => f.workshop_id as string)
 	};
 	if (user.isAnonymous || (!access.isModerator && access.facilitatorOf.length === 0)) {
-		error(403, { message: 'Staff only', code: 'not_staff' });
+		error(403, 'Staff only', { code: 'not_staff' });
 	}
 	return access;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { locales } from '$lib/paraglide/runtime';
+import { locales } from '#lib/paraglide/runtime.js';
 import { loadLegalText } from './legal';
 
 describe('loadLegalText', () => {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { env } from '$env/dynamic/private';
-import { baseLocale, type Locale } from '$lib/paraglide/runtime';
-import type { LegalText } from '$lib/legal-text';
+import * as env from '$app/env/private';
+import { baseLocale, type Locale } from '#lib/paraglide/runtime.js';
+import type { LegalText } from '#lib/legal-text.ts';
 import { renderMarkdown } from './markdown';
 
 export type LegalDocument = 'imprint' | 'privacy';

@@ -119,7 +119,7 @@ export function takeUserRateLimit(name: UserRateLimitName, userId: string): bool
  * form actions return `fail(429)` instead.
  */
 export function enforceRateLimit(name: RateLimitName): void {
-	if (!takeRateLimit(name)) error(429, { message: 'Too many requests', code: 'rate_limited' });
+	if (!takeRateLimit(name)) error(429, 'Too many requests', { code: 'rate_limited' });
 }
 
 /**

@@ -1,7 +1,6 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { env as privateEnv } from '$env/dynamic/private';
-import { env as publicEnv } from '$env/dynamic/public';
-import WebSocket from 'ws';
+import * as privateEnv from '$app/env/private';
+import * as publicEnv from '$app/env/public';
 
 let admin: SupabaseClient | undefined;
 
@@ -15,8 +14,7 @@ export function supabaseAdmin(): SupabaseClient {
 	const key = privateEnv.SUPABASE_SECRET_KEY;
 	if (!url || !key) throw new Error('PUBLIC_SUPABASE_URL and SUPABASE_SECRET_KEY must be set');
 	admin = createClient(url, key, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 	return admin;
 }

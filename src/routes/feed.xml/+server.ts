@@ -1,7 +1,7 @@
-import { m } from '$lib/paraglide/messages';
-import { localizeHref } from '$lib/i18n/href';
-import { publicCacheHeaders } from '$lib/server/gallery/cache';
-import { latestPieces, xml } from '$lib/server/gallery/feeds';
+import { m } from '#lib/paraglide/messages.js';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { publicCacheHeaders } from '#lib/server/gallery/cache.ts';
+import { latestPieces, xml } from '#lib/server/gallery/feeds.ts';
 import type { RequestHandler } from './$types';
 
 /** Atom feed of newly published pieces, in the reader's UI language where a piece has it. */

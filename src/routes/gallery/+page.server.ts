@@ -1,7 +1,7 @@
-import { parseView, viewParams } from '$lib/components/gallery/view';
-import { setPublicCache } from '$lib/server/gallery/cache';
-import { enforceRateLimit } from '$lib/server/rate-limit';
-import { loadFacets, loadGalleryPage, loadTextLanguages } from '$lib/server/gallery/queries';
+import { parseView, viewParams } from '#lib/components/gallery/view.ts';
+import { setPublicCache } from '#lib/server/gallery/cache.ts';
+import { enforceRateLimit } from '#lib/server/rate-limit.ts';
+import { loadFacets, loadGalleryPage, loadTextLanguages } from '#lib/server/gallery/queries.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -31,5 +31,5 @@ export const load: PageServerLoad = async (event) => {
 	return data;
 };
 
-// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+// Rendered on the server only: no client-side app to download and hydrate (see #lib/enhance).
 export const csr = false;

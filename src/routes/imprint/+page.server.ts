@@ -1,5 +1,5 @@
-import { setPublicCache } from '$lib/server/gallery/cache';
-import { loadLegalText } from '$lib/server/legal';
+import { setPublicCache } from '#lib/server/gallery/cache.ts';
+import { loadLegalText } from '#lib/server/legal.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -8,5 +8,5 @@ export const load: PageServerLoad = async (event) => {
 	return data;
 };
 
-// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+// Rendered on the server only: no client-side app to download and hydrate (see #lib/enhance).
 export const csr = false;

@@ -1,18 +1,18 @@
 import { fail, redirect } from '@sveltejs/kit';
-import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
-import { purgePiece } from '$lib/server/moderation/after';
-import { localizeHref } from '$lib/i18n/href';
-import { realEmail, requireUser } from '$lib/server/auth';
+import type { TextChanges } from '#lib/components/staff/ChangeList.svelte';
+import { purgePiece } from '#lib/server/moderation/after.ts';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { realEmail, requireUser } from '#lib/server/auth.ts';
 import {
 	deleteOwnAccount,
 	deleteOwnPiece,
 	publicMediaPaths,
 	removePublicMedia
-} from '$lib/server/participant/deletion';
-import { addEmailAndPassword, MIN_PASSWORD_LENGTH } from '$lib/server/participant/account';
-import { field, rpcErrorCode } from '$lib/server/participant/forms';
-import { takeRateLimit } from '$lib/server/rate-limit';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+} from '#lib/server/participant/deletion.ts';
+import { addEmailAndPassword, MIN_PASSWORD_LENGTH } from '#lib/server/participant/account.ts';
+import { field, rpcErrorCode } from '#lib/server/participant/forms.ts';
+import { takeRateLimit } from '#lib/server/rate-limit.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 interface PieceRow {

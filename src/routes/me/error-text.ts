@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 const texts: Record<string, () => string> = {
 	invalid_code: m.participant_error_invalid_code,

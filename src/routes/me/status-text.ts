@@ -1,5 +1,5 @@
-import { reasonMessage } from '$lib/moderation-reasons';
-import { m } from '$lib/paraglide/messages';
+import { reasonMessage } from '#lib/moderation-reasons.ts';
+import { m } from '#lib/paraglide/messages.js';
 
 const statuses: Record<string, () => string> = {
 	draft: m.participant_status_draft,

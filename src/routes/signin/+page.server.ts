@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { safeNextPath } from '$lib/server/auth';
-import { field, rateLimited } from '$lib/server/participant/forms';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { safeNextPath } from '#lib/server/auth.ts';
+import { field, rateLimited } from '#lib/server/participant/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
+import { localizeHref } from '#lib/i18n/href.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ url }) => ({

@@ -1,7 +1,7 @@
-import { locales } from '$lib/paraglide/runtime';
-import { localizeHref } from '$lib/i18n/href';
-import { publicCacheHeaders } from '$lib/server/gallery/cache';
-import { listPublishedPieces, listPublishedStories, xml } from '$lib/server/gallery/feeds';
+import { locales } from '#lib/paraglide/runtime.js';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { publicCacheHeaders } from '#lib/server/gallery/cache.ts';
+import { listPublishedPieces, listPublishedStories, xml } from '#lib/server/gallery/feeds.ts';
 import type { RequestHandler } from './$types';
 
 const STATIC_PATHS = ['/', '/gallery', '/stories', '/about'];

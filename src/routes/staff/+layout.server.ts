@@ -1,4 +1,4 @@
-import { requireStaff } from '$lib/server/auth';
+import { requireStaff } from '#lib/server/auth.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals, depends }) => {

@@ -1,9 +1,9 @@
 import { fail } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
-import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
-import { moderate } from '$lib/server/moderation/actions';
-import { afterDecision } from '$lib/server/moderation/after';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { requireStaff } from '#lib/server/auth.ts';
+import { pickLabel, type LanguageMap } from '#lib/server/gallery/queries.ts';
+import { moderate } from '#lib/server/moderation/actions.ts';
+import { afterDecision } from '#lib/server/moderation/after.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import { loadQueue, readFilters } from './queue';
 import type { Actions, PageServerLoad } from './$types';
 

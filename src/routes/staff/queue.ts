@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { PIECE_STATUSES, type PieceStatus } from '$lib/piece-status';
+import { PIECE_STATUSES, type PieceStatus } from '#lib/piece-status.ts';
 
 /** The queue's filters, all from (and back to) the URL. */
 export interface QueueFilters {

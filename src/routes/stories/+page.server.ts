@@ -1,5 +1,5 @@
-import { setPublicCache } from '$lib/server/gallery/cache';
-import { loadStories } from '$lib/server/gallery/stories';
+import { setPublicCache } from '#lib/server/gallery/cache.ts';
+import { loadStories } from '#lib/server/gallery/stories.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -8,5 +8,5 @@ export const load: PageServerLoad = async (event) => {
 	return { stories };
 };
 
-// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+// Rendered on the server only: no client-side app to download and hydrate (see #lib/enhance).
 export const csr = false;

@@ -1,8 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { field, rateLimited } from '$lib/server/participant/forms';
-import { signInWithTicket } from '$lib/server/participant/tickets';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { field, rateLimited } from '#lib/server/participant/forms.ts';
+import { signInWithTicket } from '#lib/server/participant/tickets.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions } from './$types';
 
 export const actions: Actions = {

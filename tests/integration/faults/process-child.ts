@@ -5,7 +5,6 @@
  * `started` on stdout when it begins, then the stored photo as JSON.
  */
 import { createClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { processUpload } from '../../../src/lib/server/pieces/photos.ts';
 
 const input = JSON.parse(process.env.FAULT_CHILD ?? '{}') as {
@@ -18,8 +17,7 @@ const input = JSON.parse(process.env.FAULT_CHILD ?? '{}') as {
 	pieceId: string;
 };
 const options = {
-	auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-	realtime: { transport: ws as never }
+	auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 };
 const supabase = createClient(input.url, input.publishable, {
 	...options,

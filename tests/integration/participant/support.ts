@@ -1,6 +1,5 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import sharp from 'sharp';
-import ws from 'ws';
 import type { TestStack } from '../../helpers/stack.ts';
 
 export const DEMO_JOIN_CODE = 'FADEN-2026-DEMO';
@@ -9,15 +8,13 @@ export const JOHANNSTADT = '10000000-0000-4000-8000-000000000001';
 /** A supabase-js client on the stack, keeping its session in memory like a browser tab would. */
 export function client(stack: TestStack, key = stack.keys.publishable): SupabaseClient {
 	return createClient(stack.url, key, {
-		auth: { persistSession: true, autoRefreshToken: false, detectSessionInUrl: false },
-		realtime: { transport: ws as never }
+		auth: { persistSession: true, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 }
 
 export function adminClient(stack: TestStack): SupabaseClient {
 	return createClient(stack.url, stack.keys.secret, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-		realtime: { transport: ws as never }
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});
 }
 

@@ -74,19 +74,15 @@ export const MINIMUMS: Record<string, Gate> = {
 	},
 	// No advisory names these two themselves; their auth client and cookie parser are gated above.
 	// The minimums are the releases this project's session handling is tested with.
-	'@supabase/supabase-js': { minimum: '2.109.0', advisories: [] },
-	'@supabase/ssr': { minimum: '0.12.0', advisories: [] }
+	'@supabase/supabase-js': { minimum: '2.119.2', advisories: [] },
+	'@supabase/ssr': { minimum: '0.12.7', advisories: [] }
 };
 
 /**
- * Installed copies deliberately left below a minimum, with the reason. SvelteKit pins cookie
- * ^0.6; the advisory needs an attacker-chosen cookie name, path or domain, and the app only ever
- * sets its own fixed names (`ct_locale`, `sb-*-auth-token`) on its own path and host.
+ * Installed copies deliberately left below a minimum, with the reason. None at present: SvelteKit 3
+ * brought cookie 2, so its nested copy no longer needs the exception SvelteKit 2's cookie ^0.6 had.
  */
-export const ACCEPTED: Record<string, string> = {
-	'node_modules/@sveltejs/kit/node_modules/cookie':
-		'GHSA-pxg6-pf52-xh8x needs attacker-controlled cookie names/paths; kit sets only app-chosen ones'
-};
+export const ACCEPTED: Record<string, string> = {};
 
 /** -1, 0 or 1 comparing `a` and `b` by their numeric major.minor.patch (pre-release tags ignored). */
 export function compareVersions(a: string, b: string): number {

@@ -14,7 +14,6 @@ import {
 	type SupabaseClient
 } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
-import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_SECRET } from '../../../supabase/local/src/core/keys.ts';
 import { REMOTE_SKIP, startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
@@ -29,8 +28,7 @@ const uniqueEmail = (label: string) =>
 
 function client(stack: TestStack, key = stack.keys.publishable): SupabaseClient {
 	return createClient(stack.url, key, {
-		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never }
+		auth: { persistSession: false, autoRefreshToken: false }
 	});
 }
 
@@ -45,8 +43,7 @@ function ssrClient(stack: TestStack, jar: Map<string, string>): SupabaseClient {
 					else jar.delete(name);
 				}
 			}
-		},
-		realtime: { transport: ws as never }
+		}
 	});
 }
 

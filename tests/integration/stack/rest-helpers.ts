@@ -1,7 +1,6 @@
 /** Shared setup of the REST suites: the fixture project, clients and tokens of its seeded users. */
 import { resolve } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import type { TestStack } from '../../helpers/stack.ts';
 
 export const REST_PROJECT = resolve('tests/fixtures/rest-project');
@@ -16,7 +15,6 @@ export function restClient(
 ): SupabaseClient {
 	return createClient(stack.url, options.key ?? stack.keys.publishable, {
 		auth: { persistSession: false, autoRefreshToken: false },
-		realtime: { transport: ws as never },
 		// The schema is chosen at run time; the client's type only knows 'public'.
 		db: { schema: (options.schema ?? 'public') as 'public' },
 		global: options.token ? { headers: { Authorization: `Bearer ${options.token}` } } : {}

@@ -3,7 +3,6 @@
  * result shapes, read-only transactions, JWT errors, and a user signed in through the auth service.
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_SECRET } from '../../../supabase/local/src/core/keys.ts';
@@ -117,7 +116,6 @@ describe.each(testDbKinds({ remote: true }))('REST functions and auth (%s)', (ki
 	it('sets role, claims, method, path, headers and search_path like PostgREST', async () => {
 		const client = createClient(stack.url, stack.keys.publishable, {
 			auth: { persistSession: false, autoRefreshToken: false },
-			realtime: { transport: ws as never },
 			global: {
 				headers: { Authorization: `Bearer ${await userToken(stack, ALICE)}`, 'x-test': 'hello' }
 			}
@@ -176,8 +174,7 @@ describe.each(testDbKinds({ remote: true }))('REST functions and auth (%s)', (ki
 
 	it('uses the session of a user signed in through the auth service', async () => {
 		const client = createClient(stack.url, stack.keys.publishable, {
-			auth: { persistSession: false, autoRefreshToken: false },
-			realtime: { transport: ws as never }
+			auth: { persistSession: false, autoRefreshToken: false }
 		});
 		const email = `rest-${Date.now().toString(36)}@example.test`;
 		const { data: signUp, error } = await client.auth.signUp({

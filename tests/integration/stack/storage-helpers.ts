@@ -3,7 +3,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import WebSocket from 'ws';
 import type { TestStack } from '../../helpers/stack.ts';
 
 export const STORAGE_PROJECT = resolve('tests/fixtures/storage-project');
@@ -17,8 +16,7 @@ export interface TestUser {
 export function client(stack: TestStack, key: string, accessToken?: string): SupabaseClient {
 	return createClient(stack.url, key, {
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-		global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : {},
-		realtime: { transport: WebSocket as never }
+		global: accessToken ? { headers: { Authorization: `Bearer ${accessToken}` } } : {}
 	});
 }
 

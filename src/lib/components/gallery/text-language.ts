@@ -1,4 +1,4 @@
-import { localeNames } from '$lib/i18n/locales';
+import { localeNames } from '#lib/i18n/locales.ts';
 
 /**
  * Names and writing directions of content languages. Texts are tagged with free BCP-47 tags

@@ -1,4 +1,4 @@
-/** Shapes the gallery pages get from `$lib/server/gallery`: ready to render, no database names. */
+/** Shapes the gallery pages get from `#lib/server/gallery`: ready to render, no database names. */
 
 export interface ImageSource {
 	type: 'image/avif' | 'image/webp' | 'image/jpeg';

@@ -1,4 +1,4 @@
-import * as m from '$lib/paraglide/messages';
+import * as m from '#lib/paraglide/messages.js';
 
 type MessageFn = (inputs?: Record<string, unknown>) => string;
 const messages = m as unknown as Record<string, MessageFn | undefined>;

@@ -1,6 +1,6 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 import TextCorrection from '../../../routes/staff/pieces/[id]/TextCorrection.svelte';
 import TextFields from './TextFields.svelte';
 

@@ -1,4 +1,4 @@
-import { m } from '$lib/paraglide/messages';
+import { m } from '#lib/paraglide/messages.js';
 
 const statuses: Record<string, () => string> = {
 	draft: m.staff_status_draft,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestEvent } from '@sveltejs/kit';
-import { version } from '$app/environment';
+import { version } from '$app/env';
 
 /** Shared caches may keep a public page this long, then serve it stale while revalidating. */
 const PUBLIC_CACHE = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';

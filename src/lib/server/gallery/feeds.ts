@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { CARD_SELECT, toPiece, type PieceRow } from './queries';
-import type { GalleryPiece } from '$lib/components/gallery/types';
+import type { GalleryPiece } from '#lib/components/gallery/types.ts';
 
 /** Every published piece id with its publication time, paged past PostgREST's max-rows cap. */
 export async function listPublishedPieces(

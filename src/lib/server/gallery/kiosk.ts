@@ -1,6 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
-import type { GalleryPiece, KioskShow } from '$lib/components/gallery/types';
+import type { GalleryPiece, KioskShow } from '#lib/components/gallery/types.ts';
 import { CARD_SELECT, loadFacets, toPiece, type PieceRow } from './queries';
 import { loadStory } from './stories';
 
@@ -38,7 +38,7 @@ export async function loadWorkshopShow(
 ): Promise<KioskShow> {
 	const facets = await loadFacets(supabase, locale);
 	const workshop = facets.workshops.find((w) => w.value === slug);
-	if (!workshop) error(404, { message: 'Workshop not found', code: 'workshop_not_found' });
+	if (!workshop) error(404, 'Workshop not found', { code: 'workshop_not_found' });
 	const { data, error: listError } = await supabase
 		.from('pieces')
 		.select(CARD_SELECT)

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import QRCode from 'qrcode';
-import { matchesLocale } from '$lib/components/gallery/text-language';
-import type { ExhibitionLabel, GalleryPiece } from '$lib/components/gallery/types';
+import { matchesLocale } from '#lib/components/gallery/text-language.ts';
+import type { ExhibitionLabel, GalleryPiece } from '#lib/components/gallery/types.ts';
 import { pickLabel, toPiece, type LanguageMap, type PieceRow } from './queries';
 import { loadStory } from './stories';
 

@@ -1,5 +1,5 @@
-import { env } from '$env/dynamic/public';
-import type { GalleryPhoto, ImageSource } from '$lib/components/gallery/types';
+import * as env from '$app/env/public';
+import type { GalleryPhoto, ImageSource } from '#lib/components/gallery/types.ts';
 
 export interface PhotoRow {
 	id: string;

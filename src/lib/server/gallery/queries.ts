@@ -1,9 +1,9 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
-import { matchesLocale } from '$lib/components/gallery/text-language';
-import { renderStoryJson } from '$lib/server/richtext';
+import { matchesLocale } from '#lib/components/gallery/text-language.ts';
+import { renderStoryJson } from '#lib/server/richtext/index.ts';
 import { galleryPhoto, type PhotoRow } from './media';
-import type { Facet, GalleryPiece, GalleryView, PieceText } from '$lib/components/gallery/types';
+import type { Facet, GalleryPiece, GalleryView, PieceText } from '#lib/components/gallery/types.ts';
 
 /**
  * Read paths of the public pages. Every query runs with the caller's client (anon for visitors),
@@ -247,7 +247,7 @@ export async function loadPiece(
 	const row = data as unknown as
 		(PieceRow & { themes: { theme: { label: LanguageMap } | null }[] }) | null;
 	const piece = row && toPiece(row, locale, true);
-	if (!row || !piece) error(404, { message: 'Piece not found', code: 'piece_not_found' });
+	if (!row || !piece) error(404, 'Piece not found', { code: 'piece_not_found' });
 	return {
 		piece,
 		themes: row.themes.flatMap(({ theme }) => (theme ? [pickLabel(theme.label, locale)] : []))

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
-import type { GalleryPhoto, GalleryPiece } from '$lib/components/gallery/types';
-import { renderStoryJson } from '$lib/server/richtext';
+import type { GalleryPhoto, GalleryPiece } from '#lib/components/gallery/types.ts';
+import { renderStoryJson } from '#lib/server/richtext/index.ts';
 import { galleryPhoto, type PhotoRow } from './media';
 import { CARD_SELECT, pickLabel, toPiece, type LanguageMap, type PieceRow } from './queries';
 
@@ -85,7 +85,7 @@ export async function loadStory(
 				}[];
 		  })
 		| null;
-	if (!row) error(404, { message: 'Story not found', code: 'story_not_found' });
+	if (!row) error(404, 'Story not found', { code: 'story_not_found' });
 	const blocks: StoryBlock[] = [];
 	for (const item of [...row.items].sort((a, b) => a.position - b.position)) {
 		if (item.kind === 'text' && item.body) {

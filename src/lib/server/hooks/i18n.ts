@@ -1,7 +1,7 @@
-import type { Handle } from '@sveltejs/kit';
-import { hasLocalePrefix } from '$lib/i18n/href';
-import { textDirection } from '$lib/i18n/locales';
-import { paraglideMiddleware } from '$lib/paraglide/server';
+import type { Handle } from '@sveltejs/kit/hooks';
+import { hasLocalePrefix } from '#lib/i18n/href.ts';
+import { textDirection } from '#lib/i18n/locales.ts';
+import { paraglideMiddleware } from '#lib/paraglide/server.js';
 
 /**
  * Resolves the UI locale (URL prefix, then cookie, then Accept-Language, then German), redirects
@@ -10,8 +10,9 @@ import { paraglideMiddleware } from '$lib/paraglide/server';
  * response says so in `Vary`, and shared caches keep one copy per language.
  */
 export const i18nHandle: Handle = async ({ event, resolve }) => {
-	let response = await paraglideMiddleware(event.request, ({ request, locale }) => {
-		event.request = request;
+	// The framework sees the original request: reroute (hooks.ts) maps /ar/… to its route, so the
+	// delocalized request paraglide offers would only lose the prefix (paraglideMiddleware's docs).
+	let response = await paraglideMiddleware(event.request, ({ locale }) => {
 		event.locals.locale = locale;
 		const dir = textDirection(locale);
 		return resolve(event, {

@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Handle } from '@sveltejs/kit';
-import { hasLocalePrefix } from '$lib/i18n/href';
+import type { Handle } from '@sveltejs/kit/hooks';
+import { hasLocalePrefix } from '#lib/i18n/href.ts';
 import { hasAuthCookieHeader } from './auth-cookie';
 
 /**

@@ -1,6 +1,6 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { describe, expect, it } from 'vitest';
-import { cspDirectives } from '../../../../svelte.config.js';
+import { cspDirectives } from './csp.ts';
 import {
 	allowOriginInCsp,
 	createSecurityHeadersHandle,

@@ -1,6 +1,6 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle } from '@sveltejs/kit/hooks';
 
-/** Headers every response carries; the CSP itself comes from `kit.csp` in svelte.config.js. */
+/** Headers every response carries; the CSP itself comes from csp.ts, passed to the SvelteKit plugin in vite.config.ts. */
 export const baselineHeaders: Readonly<Record<string, string>> = {
 	'X-Content-Type-Options': 'nosniff',
 	'Referrer-Policy': 'strict-origin-when-cross-origin',

@@ -1,7 +1,7 @@
 import { createServerClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Cookies, Handle } from '@sveltejs/kit';
-import WebSocket from 'ws';
+import type { Handle } from '@sveltejs/kit/hooks';
+import type { Cookies } from '@sveltejs/kit';
 import { isAuthCookieName } from './auth-cookie';
 
 /** Where the Supabase API is and the publishable key the browser may also know. */
@@ -33,9 +33,7 @@ function createClient(
 					cookies.set(name, value, { ...options, path: '/' });
 				}
 			}
-		},
-		// supabase-js opens no socket here, but on Node 20 it throws at creation without a transport.
-		realtime: { transport: WebSocket as unknown as typeof globalThis.WebSocket }
+		}
 	});
 }
 

@@ -1,5 +1,5 @@
-import { env } from '$env/dynamic/private';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import * as env from '$app/env/private';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import { appMailer, siteUrl } from './index';
 import { sendSubmissionDigests } from './notify';
 

@@ -2,7 +2,7 @@
  * The app's mails, written from the message files so they read the same as the app in the
  * recipient's language. Plain text: short, readable in every client, no tracking.
  */
-// Relative, not $lib: the integration suites import this module without SvelteKit's aliases.
+// Relative, not #lib: the integration suites import this module without SvelteKit's aliases.
 import { reasonMessage } from '../../moderation-reasons';
 import { m } from '../../paraglide/messages.js';
 import type { OutgoingMail } from './mailer';

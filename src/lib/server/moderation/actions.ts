@@ -8,7 +8,7 @@ import {
 	writePublicVariants,
 	type PhotoVariants
 } from './publishing';
-// Relative, not $lib: the integration suites import this module without SvelteKit's aliases.
+// Relative, not #lib: the integration suites import this module without SvelteKit's aliases.
 import { PIECE_STATUSES, type PieceStatus } from '../../piece-status';
 
 /** The reason codes `moderation_events.reason_codes` accepts, in the order staff see them. */

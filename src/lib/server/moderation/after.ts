@@ -1,6 +1,6 @@
-import { env } from '$env/dynamic/private';
-import { appMailer, notifyMaker, siteUrl } from '$lib/server/mail';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import * as env from '$app/env/private';
+import { appMailer, notifyMaker, siteUrl } from '#lib/server/mail/index.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { StaffAction } from './actions';
 import { affectedUrls, createPurger, type Purger } from './purge';
 

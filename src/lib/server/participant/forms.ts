@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { takeRateLimit, type RateLimitName } from '$lib/server/rate-limit';
+import { takeRateLimit, type RateLimitName } from '#lib/server/rate-limit.ts';
 
 /** A form field as a trimmed string ('' when missing or a file). */
 export function field(form: FormData, name: string): string {

@@ -1,6 +1,6 @@
-import { storyFromPlainText } from '$lib/richtext/plain-text';
-import { parseStoryJson, validateStory } from '$lib/richtext/validate';
-import { STORY_MAX_JSON_LENGTH, type StoryValidation } from '$lib/richtext/schema';
+import { storyFromPlainText } from '#lib/richtext/plain-text.ts';
+import { parseStoryJson, validateStory } from '#lib/richtext/validate.ts';
+import { STORY_MAX_JSON_LENGTH, type StoryValidation } from '#lib/richtext/schema.ts';
 
 /**
  * Reads the story a form submitted through `StoryEditor`. With JavaScript the editor posts its JSON

@@ -1,6 +1,6 @@
 /**
  * Server entry for stories: validate submitted or stored JSON, read it from a form, render it to
- * HTML. The schema and validator themselves live in `$lib/richtext` because the editor uses them too.
+ * HTML. The schema and validator themselves live in `#lib/richtext/index.ts` because the editor uses them too.
  */
 export {
 	isEmptyStory,
@@ -11,6 +11,6 @@ export {
 	type StoryDoc,
 	type StoryErrorCode,
 	type StoryValidation
-} from '$lib/richtext';
+} from '#lib/richtext/index.ts';
 export { readStoryFormField } from './form';
 export { renderStoryHtml, renderStoryJson, type RenderStoryOptions } from './render';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoryDoc, StoryInline } from '$lib/richtext/schema';
+import type { StoryDoc, StoryInline } from '#lib/richtext/schema.ts';
 import { renderStoryHtml, renderStoryJson } from './render';
 
 const REL = 'rel="noopener noreferrer nofollow ugc"';

@@ -6,15 +6,15 @@
  * escaped text, and the only tags and attributes in the output are the fixed ones written below.
  * That output is what `{@html}` may receive.
  */
-import { isAllowedHref } from '$lib/richtext/link';
+import { isAllowedHref } from '#lib/richtext/link.ts';
 import {
 	STORY_LINK_REL,
 	type StoryBlock,
 	type StoryDoc,
 	type StoryInline,
 	type StoryMark
-} from '$lib/richtext/schema';
-import { validateStory } from '$lib/richtext/validate';
+} from '#lib/richtext/schema.ts';
+import { validateStory } from '#lib/richtext/validate.ts';
 
 export interface RenderStoryOptions {
 	/** BCP 47 tag of the story's language; omitted from the output when it is not a plain tag. */

@@ -11,8 +11,8 @@
  * a browser will, and checked element by element.
  */
 import { describe, expect, it } from 'vitest';
-import { validateStory } from '$lib/richtext/validate';
-import type { StoryDoc } from '$lib/richtext/schema';
+import { validateStory } from '#lib/richtext/validate.ts';
+import type { StoryDoc } from '#lib/richtext/schema.ts';
 import {
 	ATTRIBUTE_BREAKOUT_HREFS,
 	FOREIGN_ATTRS,

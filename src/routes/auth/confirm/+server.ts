@@ -1,7 +1,7 @@
 import type { EmailOtpType } from '@supabase/supabase-js';
 import { redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { safeNextPath } from '$lib/server/auth';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { safeNextPath } from '#lib/server/auth.ts';
 import type { RequestHandler } from './$types';
 
 const OTP_TYPES: ReadonlySet<string> = new Set([

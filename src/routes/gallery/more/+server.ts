@@ -1,7 +1,7 @@
-import { parseView } from '$lib/components/gallery/view';
-import { publicCacheHeaders } from '$lib/server/gallery/cache';
-import { loadFacets, loadGalleryPage } from '$lib/server/gallery/queries';
-import { enforceRateLimit } from '$lib/server/rate-limit';
+import { parseView } from '#lib/components/gallery/view.ts';
+import { publicCacheHeaders } from '#lib/server/gallery/cache.ts';
+import { loadFacets, loadGalleryPage } from '#lib/server/gallery/queries.ts';
+import { enforceRateLimit } from '#lib/server/rate-limit.ts';
 import type { RequestHandler } from './$types';
 
 /** The next page of a gallery view as JSON, for "load more" (the page itself links to it too). */

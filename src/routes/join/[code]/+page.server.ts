@@ -1,10 +1,10 @@
 import { fail } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { field, rateLimited, rpcErrorCode } from '$lib/server/participant/forms';
-import { createReturnTicket, ticketQrSvg } from '$lib/server/participant/tickets';
-import { takeRateLimit } from '$lib/server/rate-limit';
-import { realEmail } from '$lib/server/auth';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { field, rateLimited, rpcErrorCode } from '#lib/server/participant/forms.ts';
+import { createReturnTicket, ticketQrSvg } from '#lib/server/participant/tickets.ts';
+import { takeRateLimit } from '#lib/server/rate-limit.ts';
+import { realEmail } from '#lib/server/auth.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type Lookup = { workshop_id: string; title: Record<string, string>; joining_open: boolean };

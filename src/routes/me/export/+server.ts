@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { requireUser } from '$lib/server/auth';
-import { collectExport, zipStream } from '$lib/server/participant/export';
-import { rpcErrorCode } from '$lib/server/participant/forms';
+import { requireUser } from '#lib/server/auth.ts';
+import { collectExport, zipStream } from '#lib/server/participant/export.ts';
+import { rpcErrorCode } from '#lib/server/participant/forms.ts';
 import type { RequestHandler } from './$types';
 
 /** The caller's data as a ZIP, read with their own client (RLS decides), built as it streams. */
@@ -15,7 +15,7 @@ export const GET: RequestHandler = async ({ locals }) => {
 	});
 	if (quota.error) {
 		if (rpcErrorCode(quota.error) === 'quota_exceeded') {
-			error(429, { message: 'Too many exports', code: 'rate_limited' });
+			error(429, 'Too many exports', { code: 'rate_limited' });
 		}
 		throw quota.error;
 	}

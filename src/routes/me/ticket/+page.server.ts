@@ -1,9 +1,9 @@
 import { error, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { realEmail, requireUser } from '$lib/server/auth';
-import { rpcErrorCode } from '$lib/server/participant/forms';
-import { createReturnTicket, ticketQrSvg } from '$lib/server/participant/tickets';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { realEmail, requireUser } from '#lib/server/auth.ts';
+import { rpcErrorCode } from '#lib/server/participant/forms.ts';
+import { createReturnTicket, ticketQrSvg } from '#lib/server/participant/tickets.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
@@ -16,7 +16,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
 	default: async ({ locals, url }) => {
 		const user = await requireUser();
-		if (realEmail(user)) error(403, { message: 'Not for email accounts', code: 'forbidden' });
+		if (realEmail(user)) error(403, 'Not for email accounts', { code: 'forbidden' });
 		const quota = await locals.supabase.rpc('take_quota', {
 			p_bucket: 'return_ticket',
 			p_limit: 10,

@@ -1,10 +1,15 @@
 import { error } from '@sveltejs/kit';
 import { thumbHashToDataURL } from 'thumbhash';
-import { parseView, viewParams } from '$lib/components/gallery/view';
-import { setPublicCache } from '$lib/server/gallery/cache';
-import { loadFacets, loadNeighbours, loadPiece, type Neighbour } from '$lib/server/gallery/queries';
-import { loadStorySequence } from '$lib/server/gallery/stories';
-import { publicVoiceNote } from '$lib/server/pieces/voice';
+import { parseView, viewParams } from '#lib/components/gallery/view.ts';
+import { setPublicCache } from '#lib/server/gallery/cache.ts';
+import {
+	loadFacets,
+	loadNeighbours,
+	loadPiece,
+	type Neighbour
+} from '#lib/server/gallery/queries.ts';
+import { loadStorySequence } from '#lib/server/gallery/stories.ts';
+import { publicVoiceNote } from '#lib/server/pieces/voice.ts';
 import type { PageServerLoad } from './$types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +17,7 @@ const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export const load: PageServerLoad = async (event) => {
 	const { locals, params, url } = event;
-	if (!UUID.test(params.id)) error(404, { message: 'Piece not found', code: 'piece_not_found' });
+	if (!UUID.test(params.id)) error(404, 'Piece not found', { code: 'piece_not_found' });
 	const { piece, themes } = await loadPiece(locals.supabase, locals.locale, params.id);
 
 	const requested = url.searchParams.get('text');
@@ -66,5 +71,5 @@ export const load: PageServerLoad = async (event) => {
 	return data;
 };
 
-// Rendered on the server only: no client-side app to download and hydrate (see $lib/enhance).
+// Rendered on the server only: no client-side app to download and hydrate (see #lib/enhance).
 export const csr = false;

@@ -1,8 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { requireUser } from '$lib/server/auth';
-import { field } from '$lib/server/participant/forms';
-import { createDraft, memberWorkshops } from '$lib/server/pieces/drafts';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { requireUser } from '#lib/server/auth.ts';
+import { field } from '#lib/server/participant/forms.ts';
+import { createDraft, memberWorkshops } from '#lib/server/pieces/drafts.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {

@@ -1,5 +1,5 @@
-import { requireStaff } from '$lib/server/auth';
-import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
+import { requireStaff } from '#lib/server/auth.ts';
+import type { TextChanges } from '#lib/components/staff/ChangeList.svelte';
 import { actorNames } from '../pieces/[id]/review';
 import type { PageServerLoad } from './$types';
 

@@ -1,13 +1,13 @@
-import { requireStaff } from '$lib/server/auth';
+import { requireStaff } from '#lib/server/auth.ts';
 import {
 	MAX_LABEL_LANGUAGES,
 	buildLabels,
 	loadSourcePieces,
 	loadStoryChoices,
 	type LabelSource
-} from '$lib/server/gallery/labels';
-import { loadFacets, loadTextLanguages } from '$lib/server/gallery/queries';
-import { isLocale, localizeUrl } from '$lib/paraglide/runtime';
+} from '#lib/server/gallery/labels.ts';
+import { loadFacets, loadTextLanguages } from '#lib/server/gallery/queries.ts';
+import { isLocale, localizeUrl } from '#lib/paraglide/runtime.js';
 import type { PageServerLoad } from './$types';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
+import { requireStaff } from '#lib/server/auth.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {

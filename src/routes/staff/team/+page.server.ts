@@ -1,10 +1,10 @@
 import { error, fail } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
-import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
-import { appMailer, sendSubmissionDigests, siteUrl } from '$lib/server/mail';
-import { mailLocale } from '$lib/server/mail/templates';
-import { inviteStaff, listStaff, setStaffAccess } from '$lib/server/moderation/staff';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { requireStaff } from '#lib/server/auth.ts';
+import { pickLabel, type LanguageMap } from '#lib/server/gallery/queries.ts';
+import { appMailer, sendSubmissionDigests, siteUrl } from '#lib/server/mail/index.ts';
+import { mailLocale } from '#lib/server/mail/templates.ts';
+import { inviteStaff, listStaff, setStaffAccess } from '#lib/server/moderation/staff.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -15,7 +15,7 @@ const EVENTS = 100;
 /** Admins only; Postgres re-checks the role in every function these pages call. */
 async function requireAdmin() {
 	const access = await requireStaff();
-	if (!access.isAdmin) error(403, { message: 'Admins only', code: 'not_admin' });
+	if (!access.isAdmin) error(403, 'Admins only', { code: 'not_admin' });
 	return access;
 }
 

@@ -1,6 +1,6 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { requireStaff } from '$lib/server/auth';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { requireStaff } from '#lib/server/auth.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const MIN_PASSWORD = 10;

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
-import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
-import { localizeHref } from '$lib/i18n/href';
+import { requireStaff } from '#lib/server/auth.ts';
+import { pickLabel, type LanguageMap } from '#lib/server/gallery/queries.ts';
+import { localizeHref } from '#lib/i18n/href.ts';
 import { readWorkshopForm, toRow } from './workshop-form';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import sharp from 'sharp';
-import { publicCacheHeaders } from '$lib/server/gallery/cache';
-import { loadPiece } from '$lib/server/gallery/queries';
-import { configureSharp } from '$lib/server/images/config';
+import { publicCacheHeaders } from '#lib/server/gallery/cache.ts';
+import { loadPiece } from '#lib/server/gallery/queries.ts';
+import { configureSharp } from '#lib/server/images/config.ts';
 import type { RequestHandler } from './$types';
 
 const WIDTH = 1200;
@@ -18,7 +18,7 @@ function escapeMarkup(text: string): string {
 
 /** The OpenGraph/Twitter card image: the cover photo cropped to 1.91:1 with the title on a band. */
 export const GET: RequestHandler = async ({ params, locals, fetch }) => {
-	if (!UUID.test(params.id)) error(404, { message: 'Piece not found', code: 'piece_not_found' });
+	if (!UUID.test(params.id)) error(404, 'Piece not found', { code: 'piece_not_found' });
 	const { piece } = await loadPiece(locals.supabase, locals.locale, params.id);
 	const cover = piece.photos[0];
 	const background = cover?.dominantColor ?? '#2e3b72';

@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
+import { requireStaff } from '#lib/server/auth.ts';
 import {
 	moderate,
 	PIECE_STATUSES,
@@ -7,13 +7,13 @@ import {
 	STAFF_ACTIONS,
 	type PieceStatus,
 	type StaffAction
-} from '$lib/server/moderation/actions';
-import { afterDecision, purgePiece } from '$lib/server/moderation/after';
-import { isEmptyStory, storyPlainText } from '$lib/richtext/plain-text';
-import type { StoryDoc } from '$lib/richtext/schema';
-import { correctPieceText } from '$lib/server/moderation/edit';
-import { readStoryFormField } from '$lib/server/richtext/form';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+} from '#lib/server/moderation/actions.ts';
+import { afterDecision, purgePiece } from '#lib/server/moderation/after.ts';
+import { isEmptyStory, storyPlainText } from '#lib/richtext/plain-text.ts';
+import type { StoryDoc } from '#lib/richtext/schema.ts';
+import { correctPieceText } from '#lib/server/moderation/edit.ts';
+import { readStoryFormField } from '#lib/server/richtext/form.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import { loadQueue, readFilters } from '../../queue';
 import { loadReview } from './review';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,10 +1,10 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { error } from '@sveltejs/kit';
-import type { PieceText } from '$lib/components/gallery/types';
-import type { TextChanges } from '$lib/components/staff/ChangeList.svelte';
-import type { StaffEvent } from '$lib/components/staff/EventList.svelte';
-import { renderStoryJson } from '$lib/server/richtext';
-import { pickLabel, type LanguageMap } from '$lib/server/gallery/queries';
+import type { PieceText } from '#lib/components/gallery/types.ts';
+import type { TextChanges } from '#lib/components/staff/ChangeList.svelte';
+import type { StaffEvent } from '#lib/components/staff/EventList.svelte';
+import { renderStoryJson } from '#lib/server/richtext/index.ts';
+import { pickLabel, type LanguageMap } from '#lib/server/gallery/queries.ts';
 
 export interface ReviewPhoto {
 	id: string;
@@ -68,7 +68,7 @@ export async function loadReview(supabase: SupabaseClient, id: string, locale: s
 		.eq('id', id)
 		.maybeSingle();
 	if (pieceError) throw pieceError;
-	if (!piece) error(404, { message: 'Piece not found', code: 'piece_not_found' });
+	if (!piece) error(404, 'Piece not found', { code: 'piece_not_found' });
 
 	const [consents, events] = await Promise.all([
 		supabase

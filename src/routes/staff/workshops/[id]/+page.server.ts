@@ -1,8 +1,8 @@
 import { error, fail } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
-import { issueReturnTicketFor, ticketQrSvg } from '$lib/server/participant/tickets';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
-import { localizeHref } from '$lib/i18n/href';
+import { requireStaff } from '#lib/server/auth.ts';
+import { issueReturnTicketFor, ticketQrSvg } from '#lib/server/participant/tickets.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
+import { localizeHref } from '#lib/i18n/href.ts';
 import { readWorkshopForm, toRow } from '../workshop-form';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -10,7 +10,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const access = await requireStaff();
-	if (!UUID.test(params.id)) error(404, { message: 'Workshop not found', code: 'not_found' });
+	if (!UUID.test(params.id)) error(404, 'Workshop not found', { code: 'not_found' });
 	const [workshop, members] = await Promise.all([
 		locals.supabase.from('workshops').select('*').eq('id', params.id).maybeSingle(),
 		// RLS: staff of the workshop see its members and their chosen names.
@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	]);
 	if (workshop.error) throw workshop.error;
 	if (members.error) throw members.error;
-	if (!workshop.data) error(404, { message: 'Workshop not found', code: 'not_found' });
+	if (!workshop.data) error(404, 'Workshop not found', { code: 'not_found' });
 	const w = workshop.data;
 	return {
 		workshop: {

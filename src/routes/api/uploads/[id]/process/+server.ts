@@ -1,9 +1,9 @@
-import { json, type RequestHandler } from '@sveltejs/kit';
-import { isPieceError } from '$lib/server/pieces/errors';
-import { processUpload } from '$lib/server/pieces/photos';
-import { isStorageQuotaError, takeUserRateLimit } from '$lib/server/rate-limit';
-import { DuplicateRequestError, singleFlight } from '$lib/server/single-flight';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import type { RequestHandler } from '@sveltejs/kit';
+import { isPieceError } from '#lib/server/pieces/errors.ts';
+import { processUpload } from '#lib/server/pieces/photos.ts';
+import { isStorageQuotaError, takeUserRateLimit } from '#lib/server/rate-limit.ts';
+import { DuplicateRequestError, singleFlight } from '#lib/server/single-flight.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 
 /**
  * Turns the original the browser uploaded with TUS (`originals/<user_id>/<id>`) into a stored photo
@@ -11,18 +11,18 @@ import { supabaseAdmin } from '$lib/server/supabase-admin';
  */
 export const POST: RequestHandler = async ({ request, params, locals, url }) => {
 	if (request.headers.get('origin') !== url.origin) {
-		return json({ code: 'piece_forbidden' }, { status: 403 });
+		return Response.json({ code: 'piece_forbidden' }, { status: 403 });
 	}
 	const { user } = await locals.safeGetSession();
-	if (!user) return json({ code: 'piece_signed_out' }, { status: 401 });
+	if (!user) return Response.json({ code: 'piece_signed_out' }, { status: 401 });
 	if (!takeUserRateLimit('upload', user.id)) {
-		return json({ code: 'piece_rate_limited' }, { status: 429 });
+		return Response.json({ code: 'piece_rate_limited' }, { status: 429 });
 	}
 	let body: { pieceId?: unknown; role?: unknown };
 	try {
 		body = await request.json();
 	} catch {
-		return json({ code: 'piece_upload_invalid' }, { status: 400 });
+		return Response.json({ code: 'piece_upload_invalid' }, { status: 400 });
 	}
 	try {
 		// One run per upload: a double tap must not make two photos of one file.
@@ -38,16 +38,17 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 				role: body?.role
 			})
 		);
-		return json({ photo }, { status: 201 });
+		return Response.json({ photo }, { status: 201 });
 	} catch (error) {
 		if (isPieceError(error)) {
 			// 503s are faults the client retries; log their cause, the answer only carries the code.
 			if (error.status >= 500) console.error('[uploads] retryable failure', error.cause ?? error);
-			return json({ code: error.code }, { status: error.status });
+			return Response.json({ code: error.code }, { status: error.status });
 		}
-		if (isStorageQuotaError(error)) return json({ code: 'security_storage_full' }, { status: 413 });
+		if (isStorageQuotaError(error))
+			return Response.json({ code: 'security_storage_full' }, { status: 413 });
 		if (error instanceof DuplicateRequestError) {
-			return json({ code: 'security_upload_in_progress' }, { status: 409 });
+			return Response.json({ code: 'security_upload_in_progress' }, { status: 409 });
 		}
 		throw error;
 	}

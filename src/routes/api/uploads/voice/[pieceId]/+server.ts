@@ -1,13 +1,13 @@
-import { json, type RequestHandler } from '@sveltejs/kit';
-import { isPieceError } from '$lib/server/pieces/errors';
+import type { RequestHandler } from '@sveltejs/kit';
+import { isPieceError } from '#lib/server/pieces/errors.ts';
 import {
 	deleteVoiceNote,
 	isVoiceError,
 	saveVoiceNote,
 	VOICE_MAX_BYTES
-} from '$lib/server/pieces/voice';
-import { createRateLimiter } from '$lib/server/rate-limit';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+} from '#lib/server/pieces/voice.ts';
+import { createRateLimiter } from '#lib/server/rate-limit.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 
 const voiceLimiter = createRateLimiter();
 const VOICE_RULE = { capacity: 10, refillPerMinute: 6 };
@@ -42,19 +42,19 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array 
 async function guard(request: Request, url: URL, locals: App.Locals) {
 	// JSON/binary endpoints are outside SvelteKit's form CSRF check, so the Origin is checked here.
 	if (request.headers.get('origin') !== url.origin) {
-		return { response: json({ code: 'piece_forbidden' }, { status: 403 }) };
+		return { response: Response.json({ code: 'piece_forbidden' }, { status: 403 }) };
 	}
 	const { user } = await locals.safeGetSession();
-	if (!user) return { response: json({ code: 'piece_signed_out' }, { status: 401 }) };
+	if (!user) return { response: Response.json({ code: 'piece_signed_out' }, { status: 401 }) };
 	if (!voiceLimiter.take('voice', VOICE_RULE, user.id)) {
-		return { response: json({ code: 'piece_rate_limited' }, { status: 429 }) };
+		return { response: Response.json({ code: 'piece_rate_limited' }, { status: 429 }) };
 	}
 	return { user };
 }
 
 function refusal(error: unknown) {
 	if (isVoiceError(error) || isPieceError(error)) {
-		return json({ code: error.code }, { status: error.status });
+		return Response.json({ code: error.code }, { status: error.status });
 	}
 	throw error;
 }
@@ -67,7 +67,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 	const checked = await guard(request, url, locals);
 	if (!checked.user) return checked.response;
 	const bytes = await readLimited(request, VOICE_MAX_BYTES);
-	if (!bytes) return json({ code: 'piece_voice_too_large' }, { status: 413 });
+	if (!bytes) return Response.json({ code: 'piece_voice_too_large' }, { status: 413 });
 	try {
 		const saved = await saveVoiceNote(
 			locals.supabase,
@@ -78,7 +78,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 			url.searchParams.get('language') ?? '',
 			bytes
 		);
-		return json({ voice: saved }, { status: 201 });
+		return Response.json({ voice: saved }, { status: 201 });
 	} catch (error) {
 		return refusal(error);
 	}

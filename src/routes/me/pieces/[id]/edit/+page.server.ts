@@ -1,15 +1,15 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { localizeHref } from '$lib/i18n/href';
-import { requireUser } from '$lib/server/auth';
-import { field } from '$lib/server/participant/forms';
-import { currentConsent, giveConsent } from '$lib/server/pieces/consent';
-import { submitPiece } from '$lib/server/pieces/drafts';
-import { isPieceError } from '$lib/server/pieces/errors';
-import { arrangePhotos, deletePhoto, isUuid } from '$lib/server/pieces/photos';
-import { saveText, setOriginalLanguage, type TextInput } from '$lib/server/pieces/texts';
-import { voiceNoteForReader } from '$lib/server/pieces/voice';
-import { readStoryFormField } from '$lib/server/richtext';
-import { supabaseAdmin } from '$lib/server/supabase-admin';
+import { localizeHref } from '#lib/i18n/href.ts';
+import { requireUser } from '#lib/server/auth.ts';
+import { field } from '#lib/server/participant/forms.ts';
+import { currentConsent, giveConsent } from '#lib/server/pieces/consent.ts';
+import { submitPiece } from '#lib/server/pieces/drafts.ts';
+import { isPieceError } from '#lib/server/pieces/errors.ts';
+import { arrangePhotos, deletePhoto, isUuid } from '#lib/server/pieces/photos.ts';
+import { saveText, setOriginalLanguage, type TextInput } from '#lib/server/pieces/texts.ts';
+import { voiceNoteForReader } from '#lib/server/pieces/voice.ts';
+import { readStoryFormField } from '#lib/server/richtext/index.ts';
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 interface PhotoRow {
@@ -26,7 +26,7 @@ interface PhotoRow {
 export const load: PageServerLoad = async ({ params, locals, depends }) => {
 	depends('supabase:db:piece');
 	const user = await requireUser();
-	if (!isUuid(params.id)) error(404, { message: 'not found', code: 'piece_not_found' });
+	if (!isUuid(params.id)) error(404, 'not found', { code: 'piece_not_found' });
 	const { data: piece, error: failed } = await locals.supabase
 		.from('pieces')
 		.select(
@@ -36,7 +36,7 @@ export const load: PageServerLoad = async ({ params, locals, depends }) => {
 		.maybeSingle();
 	if (failed) throw failed;
 	if (!piece || piece.maker_id !== user.id) {
-		error(404, { message: 'not found', code: 'piece_not_found' });
+		error(404, 'not found', { code: 'piece_not_found' });
 	}
 	const rows = [...(piece.piece_photos as PhotoRow[])].sort((a, b) => a.position - b.position);
 	const previewPaths = rows.map((row) => {

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
-import { requireStaff } from '$lib/server/auth';
-import { ticketQrSvg } from '$lib/server/participant/tickets';
-import { localizeHref } from '$lib/i18n/href';
+import { requireStaff } from '#lib/server/auth.ts';
+import { ticketQrSvg } from '#lib/server/participant/tickets.ts';
+import { localizeHref } from '#lib/i18n/href.ts';
 import type { PageServerLoad } from './$types';
 
 const CODE = /^[A-Za-z0-9]{4}(-?[A-Za-z0-9]{4}){1,4}$/;
@@ -13,17 +13,17 @@ const CODE = /^[A-Za-z0-9]{4}(-?[A-Za-z0-9]{4}){1,4}$/;
 export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const access = await requireStaff();
 	if (!access.isAdmin && !access.facilitatorOf.includes(params.id)) {
-		error(403, { message: 'Not allowed', code: 'not_workshop_staff' });
+		error(403, 'Not allowed', { code: 'not_workshop_staff' });
 	}
 	const code = url.searchParams.get('code') ?? '';
-	if (!CODE.test(code)) error(400, { message: 'Missing code', code: 'invalid_input' });
+	if (!CODE.test(code)) error(400, 'Missing code', { code: 'invalid_input' });
 	const { data: workshop, error: loadError } = await locals.supabase
 		.from('workshops')
 		.select('title, venue_name')
 		.eq('id', params.id)
 		.maybeSingle();
 	if (loadError) throw loadError;
-	if (!workshop) error(404, { message: 'Workshop not found', code: 'not_found' });
+	if (!workshop) error(404, 'Workshop not found', { code: 'not_found' });
 	// The poster link carries no language prefix: each phone picks its own language on arrival.
 	const link = new URL(`/join/${code}`, url.origin).href;
 	return {
