@@ -33,7 +33,7 @@ test('Arabic and Persian pages mirror: the brand sits on the right, directional 
 		await page.goto(`/${locale}/`);
 		const viewport = page.viewportSize()!;
 		const brand = await page
-			.getByRole('link', { name: messages(locale).nav_home_link_label })
+			.getByRole('link', { name: messages(locale).site_tagline })
 			.boundingBox();
 		const onRight = brand!.x > viewport.width / 2;
 		expect(onRight, locale).toBe(rtl.has(locale));
