@@ -18,7 +18,7 @@ import { cspDirectives } from './src/lib/server/hooks/csp.ts';
  * (so Android's browsers), Firefox 142+ and Safari 26+ have URLPattern. In the client build this
  * import becomes a module that fetches the polyfill only where URLPattern is missing, with a
  * top-level await, so the runtime still finds URLPattern when it runs. Server builds and tests
- * keep the plain import (Node 20 has no URLPattern).
+ * keep the plain import (Node 22, the oldest Node the project supports, has no global URLPattern).
  */
 function lazyUrlPatternPolyfill(): Plugin {
 	const POLYFILL = '@inlang/paraglide-js/urlpattern-polyfill';
