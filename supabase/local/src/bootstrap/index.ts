@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asPgError, type Database, type Queryable } from '../core/db.ts';
 import { loadProjectConfig, type ProjectConfig } from '../core/config.ts';
+import { extensionOf, splitStatements } from './sql-statements.ts';
 
 export interface PrepareOptions {
 	projectDir: string;
@@ -206,20 +207,28 @@ async function availableExtensions(db: Queryable): Promise<Set<string>> {
 /**
  * `create extension` for something the server lacks (pg_net, pg_cron, pgsodium, … on PGlite or a
  * plain Postgres) is turned into a comment, like the spec's §5.7 shim; everything else runs as is.
+ * Statements are found by a lexer, so `create extension` in a comment, a string or a function body
+ * is left alone.
  */
 export function shimUnavailableExtensions(
 	sql: string,
 	available: Set<string>,
 	onSkip: (name: string) => void = () => {}
 ): string {
-	return sql.replace(
-		/\b(create|alter|comment\s+on)\s+extension\s+(?:if\s+(?:not\s+)?exists\s+)?("?)([\w-]+)\2[^;]*;/gi,
-		(statement, _verb, _quote, name: string) => {
-			if (available.has(name.toLowerCase())) return statement;
-			onSkip(name);
-			return `/* [supabase-local] skipped: ${statement.replaceAll('*/', '* /')} */`;
-		}
-	);
+	let out = '';
+	let from = 0;
+	for (const statement of splitStatements(sql)) {
+		const name = extensionOf(statement.words);
+		if (name === undefined || available.has(name)) continue;
+		onSkip(name);
+		const commented = statement.text
+			.split('\n')
+			.map((line) => `-- ${line}`)
+			.join('\n');
+		out += `${sql.slice(from, statement.start)}-- [supabase-local] skipped:\n${commented}\n`;
+		from = statement.end;
+	}
+	return out + sql.slice(from);
 }
 
 async function runSeed(
