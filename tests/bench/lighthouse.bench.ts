@@ -1,11 +1,10 @@
 /**
- * lighthouse_mobile_performance and lighthouse_mobile_accessibility: Lighthouse 12 (the last
- * release that runs on Node 20) with its default mobile settings (Moto G Power emulation,
- * simulated slow 4G, 4× CPU slowdown) driving Debian's Chromium, against the production build on
- * a fresh stack with the demo seed and its pictures. Pages: home, gallery, a piece and a story,
- * in German. Each figure is the worst of the four pages (the note lists them all); the baseline
- * is the same audit of a static copy of the gallery's HTML, same run, so a busy machine shows up
- * in the baseline too.
+ * lighthouse_mobile_performance and lighthouse_mobile_accessibility: Lighthouse 13 with its
+ * default mobile settings (Moto G Power emulation, simulated slow 4G, 4× CPU slowdown) driving
+ * Debian's Chromium, against the production build on a fresh stack with the demo seed and its
+ * pictures. Pages: home, gallery, a piece and a story, in German. Each figure is the worst of the
+ * four pages (the note lists them all); the baseline is the same audit of a static copy of the
+ * gallery's HTML, same run, so a busy machine shows up in the baseline too.
  */
 import { writeFileSync } from 'node:fs';
 import { launch } from 'chrome-launcher';
