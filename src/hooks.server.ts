@@ -4,7 +4,7 @@ import { building } from '$app/env';
 import * as privateEnv from '$app/env/private';
 import * as env from '$app/env/public';
 import { i18nHandle } from '#lib/server/hooks/i18n.ts';
-import { createPageCacheHandle } from '#lib/server/hooks/page-cache.ts';
+import { createPageCacheHandle, sharedPageCacheVersion } from '#lib/server/hooks/page-cache.ts';
 import { createSecurityHeadersHandle } from '#lib/server/hooks/security-headers.ts';
 import { createSupabaseHandle } from '#lib/server/hooks/supabase.ts';
 import { startDigestSchedule } from '#lib/server/mail/schedule.ts';
@@ -20,7 +20,8 @@ let pageCache: ReturnType<typeof createPageCacheHandle> | undefined;
  */
 const cacheHandle: Handle = (input) => {
 	pageCache ??= createPageCacheHandle({
-		ttlMs: Number(privateEnv.PAGE_CACHE_SECONDS ?? 60) * 1000
+		ttlMs: Number(privateEnv.PAGE_CACHE_SECONDS ?? 60) * 1000,
+		sharedVersion: sharedPageCacheVersion(supabaseAdmin)
 	});
 	return pageCache.handle(input);
 };

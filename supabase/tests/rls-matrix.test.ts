@@ -526,6 +526,42 @@ export const MATRIX: Record<string, TableSpec> = {
 				values (auth.uid(), 'uploads', now() - interval '1 day')`,
 			allow: []
 		}
+	},
+	// Shared by the app instances, reached only through service-role functions.
+	'private.rate_buckets': {
+		setup: `insert into private.rate_buckets (name, client, tokens, updated_at)
+			values ('join', '203.0.113.9', 3, now())`,
+		set: 'tokens = tokens',
+		targets: [
+			{
+				name: "an address's bucket",
+				where: `client = '203.0.113.9'`,
+				select: [],
+				update: [],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into private.rate_buckets (name, client, tokens, updated_at)
+				values ('join', 'me', 1000, now())`,
+			allow: []
+		}
+	},
+	'private.run_leases': {
+		setup: `insert into private.run_leases (key, expires_at) values ('someone/upload', now() + interval '1 minute')`,
+		set: 'expires_at = expires_at',
+		targets: [
+			{ name: 'a lease', where: `key = 'someone/upload'`, select: [], update: [], delete: [] }
+		],
+		insert: {
+			sql: `insert into private.run_leases (key, expires_at) values ('mine', now())`,
+			allow: []
+		}
+	},
+	'private.page_cache_version': {
+		set: 'version = version',
+		targets: [{ name: 'the version', where: 'id', select: [], update: [], delete: [] }],
+		insert: { sql: `insert into private.page_cache_version (id) values (true)`, allow: [] }
 	}
 };
 

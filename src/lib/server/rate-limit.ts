@@ -1,18 +1,22 @@
 import { error } from '@sveltejs/kit';
 import { getRequestEvent } from '$app/server';
 
+import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
+
 /**
- * In-memory token buckets per client address, for the doors anyone can knock on without an
- * account (join, ticket and password sign-in, magic links, search), and per user for signed-in
- * work that costs CPU (photo processing). One process holds the counts: enough for a single
- * adapter-node instance; several instances would each allow the full rate.
+ * Token buckets per client address, for the doors anyone can knock on without an account (join,
+ * ticket and password sign-in, magic links, search), and per user for signed-in work that costs
+ * CPU (photo processing, voice notes). The buckets live in Postgres (`take_rate_limit`,
+ * supabase/migrations/20261206100000_shared_limits.sql), so every app instance behind a load
+ * balancer draws from the same bucket: two instances do not double a limit. One call is one
+ * statement on a locked row, atomic under concurrent requests.
  *
  * The address is `event.getClientAddress()`. Behind a reverse proxy, start adapter-node with
  * `ADDRESS_HEADER=X-Forwarded-For` and `XFF_DEPTH=<number of proxies>` so that it is the visitor's
  * address rather than the proxy's; without a proxy leave both unset (a client could forge the
  * header otherwise).
  *
- * Per-user limits on signed-in work (uploads, exports) use `take_quota` in the database instead.
+ * Hourly per-user quotas (uploads, exports) use `take_quota` in the database as well.
  */
 
 export interface BucketRule {
@@ -38,79 +42,50 @@ export const rateLimits = {
 /**
  * Per signed-in user: photo processing (decode, re-encode, six derivatives) is the most expensive
  * request. A burst of eight photos plus retries, then one every few seconds; the hourly count is
- * `take_quota('photo_uploads')` in the database.
+ * `take_quota('photo_uploads')` in the database. Voice notes: ten, then one every ten seconds.
  */
 export const userRateLimits = {
-	upload: { capacity: 12, refillPerMinute: 20 }
+	upload: { capacity: 12, refillPerMinute: 20 },
+	voice: { capacity: 10, refillPerMinute: 6 }
 } satisfies Record<string, BucketRule>;
 
 export type UserRateLimitName = keyof typeof userRateLimits;
 
 export type RateLimitName = keyof typeof rateLimits;
 
-interface Bucket {
-	tokens: number;
-	updated: number;
+/** Bucket names in the database: `^[a-z_]+$`. */
+const bucketName = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Takes one token from bucket `name` of `client`; false when it is empty. A database that does not
+ * answer is an error (the request fails with 503), never a silently lifted limit.
+ */
+export async function takeToken(name: string, rule: BucketRule, client: string): Promise<boolean> {
+	const { data, error } = await supabaseAdmin().rpc('take_rate_limit', {
+		p_name: bucketName(name),
+		p_client: client.slice(0, 200),
+		p_capacity: rule.capacity,
+		p_refill_per_minute: rule.refillPerMinute
+	});
+	if (error) throw new Error(`take_rate_limit failed: ${error.message}`, { cause: error });
+	return data === true;
 }
-
-const MAX_KEYS = 50_000;
-
-/** A token bucket store; `now` is injectable for tests. */
-export function createRateLimiter(now: () => number = Date.now) {
-	const buckets = new Map<string, Bucket>();
-
-	function level(bucket: Bucket, rule: BucketRule, at: number): number {
-		const regained = ((at - bucket.updated) / 60_000) * rule.refillPerMinute;
-		return Math.min(rule.capacity, bucket.tokens + regained);
-	}
-
-	// Full buckets carry no information, so dropping them bounds memory under address floods.
-	function sweep(at: number, rules: Record<string, BucketRule>): void {
-		for (const [key, bucket] of buckets) {
-			const rule = rules[key.slice(0, key.indexOf(':'))];
-			if (!rule || level(bucket, rule, at) >= rule.capacity) buckets.delete(key);
-		}
-		if (buckets.size > MAX_KEYS) buckets.clear();
-	}
-
-	return {
-		/** Takes one token from `name`'s bucket for `address`; false when it is empty. */
-		take(name: string, rule: BucketRule, address: string): boolean {
-			const at = now();
-			const key = `${name}:${address}`;
-			if (!buckets.has(key) && buckets.size >= MAX_KEYS) sweep(at, { [name]: rule });
-			const bucket = buckets.get(key) ?? { tokens: rule.capacity, updated: at };
-			const tokens = level(bucket, rule, at);
-			if (tokens < 1) {
-				buckets.set(key, { tokens, updated: at });
-				return false;
-			}
-			buckets.set(key, { tokens: tokens - 1, updated: at });
-			return true;
-		},
-		get size() {
-			return buckets.size;
-		}
-	};
-}
-
-const limiter = createRateLimiter();
 
 /**
  * Takes one request from the current client's `name` bucket; false means answer 429 with a
  * translated message (`participant_error_rate_limited`, `security_rate_limited_text`).
  */
-export function takeRateLimit(name: RateLimitName): boolean {
+export function takeRateLimit(name: RateLimitName): Promise<boolean> {
 	const event = getRequestEvent();
-	return limiter.take(name, rateLimits[name], event.getClientAddress());
+	return takeToken(name, rateLimits[name], event.getClientAddress());
 }
 
 /**
  * Takes one request from `userId`'s `name` bucket (keyed by user, not address, so a shared Wi-Fi
  * does not make participants wait for each other); false means answer 429.
  */
-export function takeUserRateLimit(name: UserRateLimitName, userId: string): boolean {
-	return limiter.take(`user_${name}`, userRateLimits[name], userId);
+export function takeUserRateLimit(name: UserRateLimitName, userId: string): Promise<boolean> {
+	return takeToken(`user_${name}`, userRateLimits[name], userId);
 }
 
 /**
@@ -118,8 +93,8 @@ export function takeUserRateLimit(name: UserRateLimitName, userId: string): bool
  * +error.svelte) when the current client's `name` bucket is empty. For loads and GET endpoints;
  * form actions return `fail(429)` instead.
  */
-export function enforceRateLimit(name: RateLimitName): void {
-	if (!takeRateLimit(name)) error(429, 'Too many requests', { code: 'rate_limited' });
+export async function enforceRateLimit(name: RateLimitName): Promise<void> {
+	if (!(await takeRateLimit(name))) error(429, 'Too many requests', { code: 'rate_limited' });
 }
 
 /**

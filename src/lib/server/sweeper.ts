@@ -130,6 +130,9 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
 	try {
 		await sweepDrafts(admin, options.draftRetentionMs ?? DRAFT_RETENTION_MS, report);
 		await sweepOrphans(admin, options.uploadRetentionMs ?? UPLOAD_RETENTION_MS, report);
+		// Idle rate-limit buckets and expired run leases (the instances' shared state).
+		const shared = await admin.rpc('sweep_shared_limits');
+		if (shared.error) report.errors.push(`sweep_shared_limits: ${shared.error.message}`);
 	} catch (error) {
 		report.errors.push(error instanceof Error ? error.message : String(error));
 	}

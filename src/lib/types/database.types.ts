@@ -797,6 +797,8 @@ export type Database = {
 			[_ in never]: never;
 		};
 		Functions: {
+			begin_single_run: { Args: { p_key: string; p_seconds: number }; Returns: boolean };
+			bump_page_cache_version: { Args: Record<PropertyKey, never>; Returns: number };
 			correct_piece_text: {
 				Args: {
 					p_alt_texts?: Json;
@@ -828,6 +830,7 @@ export type Database = {
 			};
 			create_return_ticket: { Args: Record<PropertyKey, never>; Returns: string };
 			delete_own_piece: { Args: { p_piece_id: string }; Returns: undefined };
+			end_single_run: { Args: { p_key: string }; Returns: undefined };
 			gallery_languages: {
 				Args: Record<PropertyKey, never>;
 				Returns: {
@@ -920,6 +923,7 @@ export type Database = {
 					used_bytes: number;
 				}[];
 			};
+			page_cache_version: { Args: Record<PropertyKey, never>; Returns: number };
 			pending_submission_digests: {
 				Args: Record<PropertyKey, never>;
 				Returns: {
@@ -969,6 +973,7 @@ export type Database = {
 				Args: { p_piece_id: string };
 				Returns: Database['public']['Enums']['piece_status'];
 			};
+			sweep_shared_limits: { Args: Record<PropertyKey, never>; Returns: number };
 			sweeper_delete_stale_drafts: {
 				Args: { p_limit?: number; p_older_than: string };
 				Returns: {
@@ -988,6 +993,10 @@ export type Database = {
 			take_quota: {
 				Args: { p_amount?: number; p_bucket: string; p_limit: number; p_window: string };
 				Returns: number;
+			};
+			take_rate_limit: {
+				Args: { p_capacity: number; p_client: string; p_name: string; p_refill_per_minute: number };
+				Returns: boolean;
 			};
 			withdraw_piece: {
 				Args: { p_piece_id: string };

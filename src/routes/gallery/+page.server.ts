@@ -7,7 +7,7 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async (event) => {
 	const { locals, url } = event;
 	const view = parseView(url.searchParams);
-	if (view.q) enforceRateLimit('search');
+	if (view.q) await enforceRateLimit('search');
 	const [facets, languages] = await Promise.all([
 		loadFacets(locals.supabase, locals.locale),
 		loadTextLanguages(locals.supabase)

@@ -142,7 +142,7 @@ export const actions: Actions = {
 		await requireUser();
 		const form = await request.formData();
 		const email = field(form, 'email');
-		if (!takeRateLimit('password')) {
+		if (!(await takeRateLimit('password'))) {
 			return fail(429, { form: 'upgrade' as const, code: 'rate_limited', email });
 		}
 		const confirm = new URL('/auth/confirm', url.origin);

@@ -12,7 +12,7 @@ export const load: PageServerLoad = ({ url }) => ({
 
 export const actions: Actions = {
 	password: async ({ request, locals, url }) => {
-		const limited = rateLimited('password');
+		const limited = await rateLimited('password');
 		if (limited) return limited;
 		const form = await request.formData();
 		const email = field(form, 'email');
@@ -31,7 +31,7 @@ export const actions: Actions = {
 	},
 
 	magic: async ({ request, locals, url }) => {
-		const limited = rateLimited('magicLink');
+		const limited = await rateLimited('magicLink');
 		if (limited) return limited;
 		const email = field(await request.formData(), 'email');
 		if (!EMAIL.test(email)) return fail(400, { code: 'email_invalid', values: { email } });

@@ -7,7 +7,7 @@ import type { Actions } from './$types';
 
 export const actions: Actions = {
 	default: async ({ request, locals }) => {
-		const limited = rateLimited('ticket');
+		const limited = await rateLimited('ticket');
 		if (limited) return limited;
 		const code = field(await request.formData(), 'code');
 		if (!/[a-z0-9]/i.test(code)) return fail(400, { code: 'ticket_required' });

@@ -52,9 +52,10 @@ describe.each(testDbKinds())('double submit of one upload on %s', (kind) => {
 			.upload(`${p.userId}/${uploadId}`, jpeg, { contentType: 'image/jpeg' });
 		expect(uploaded.error).toBeNull();
 
-		// What POST /api/uploads/[id]/process does with each request.
+		// What POST /api/uploads/[id]/process does with each request; each run has its own
+		// service-role client, as two app instances would.
 		const run = () =>
-			singleFlight(`${p.userId}/${uploadId}`, () =>
+			singleFlight(adminClient(stack), `${p.userId}/${uploadId}`, () =>
 				processUpload({
 					supabase: p.supabase,
 					admin,

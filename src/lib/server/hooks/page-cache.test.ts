@@ -9,7 +9,8 @@ import {
 	createPageCacheHandle,
 	FAST_PATH,
 	serveFromCache,
-	sharedMaxAge
+	sharedMaxAge,
+	type SharedVersion
 } from './page-cache';
 
 const PUBLIC = 'public, max-age=0, s-maxage=300, stale-while-revalidate=86400';
@@ -22,7 +23,14 @@ interface Rendered {
 }
 
 /** A hook under test plus a counter of how often the app behind it rendered. */
-function setup(options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {}) {
+function setup(
+	options: {
+		ttlMs?: number;
+		maxEntries?: number;
+		now?: () => number;
+		sharedVersion?: SharedVersion;
+	} = {}
+) {
 	const { handle, cache } = createPageCacheHandle({ ttlMs: 60_000, ...options });
 	let renders = 0;
 	let next: Rendered = {};
@@ -226,6 +234,74 @@ describe('page cache', () => {
 		const revalidated = await t.call('/de/gallery', { headers: { 'if-none-match': 'W/"v1"' } });
 		expect(revalidated.status).toBe(304);
 		expect(await revalidated.text()).toBe('');
+	});
+});
+
+describe('page cache shared by several instances', () => {
+	/** The version as Postgres holds it for every instance; `down` makes reads fail. */
+	function sharedStore(maxAgeMs = 1000) {
+		const store = { version: 0, reads: 0, down: false };
+		const shared: SharedVersion = {
+			maxAgeMs,
+			read: async () => {
+				store.reads++;
+				if (store.down) throw new Error('database away');
+				return String(store.version);
+			},
+			bump: async () => {
+				store.version++;
+			}
+		};
+		return { store, shared };
+	}
+
+	it('serves from the cache only within maxAgeMs of a version read, one read at a time', async () => {
+		let now = 0;
+		const { store, shared } = sharedStore();
+		const t = setup({ now: () => now, sharedVersion: shared });
+		await t.call('/de/gallery');
+		await Promise.all([t.call('/de/gallery'), t.call('/de/gallery')]);
+		expect(store.reads).toBe(1);
+		expect(t.renders()).toBe(1);
+		now = 999;
+		expect(t.cache.confirmed).toBe(true);
+		now = 1000;
+		expect(t.cache.confirmed).toBe(false);
+		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBe('hit');
+		expect(store.reads).toBe(2);
+	});
+
+	it("empties the cache when another instance's write moved the version", async () => {
+		let now = 0;
+		const { store, shared } = sharedStore();
+		const a = setup({ now: () => now, sharedVersion: shared });
+		const b = setup({ now: () => now, sharedVersion: shared });
+		await b.call('/de/pieces/1');
+		expect((await b.call('/de/pieces/1')).headers.get('x-cache')).toBe('hit');
+		a.setNext({ status: 303, headers: { location: '/de/me', 'cache-control': '' } });
+		await a.call('/de/me?/withdraw', { method: 'POST' });
+		expect(store.version).toBe(1);
+		now = 1000;
+		expect((await b.call('/de/pieces/1')).headers.get('x-cache')).toBe('miss');
+		expect(b.renders()).toBe(2);
+	});
+
+	it('bypasses the cache while the version cannot be read, and recovers', async () => {
+		let now = 0;
+		const { store, shared } = sharedStore();
+		const t = setup({ now: () => now, sharedVersion: shared });
+		await t.call('/de/gallery');
+		store.down = true;
+		now = 2000;
+		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBeNull();
+		expect(t.cache.size).toBe(0);
+		expect(error).toHaveBeenCalledOnce();
+		error.mockRestore();
+		store.down = false;
+		now = 2001;
+		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBe('miss');
+		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBe('hit');
 	});
 });
 

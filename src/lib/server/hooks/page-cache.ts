@@ -4,6 +4,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Handle } from '@sveltejs/kit/hooks';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { hasLocalePrefix } from '#lib/i18n/href.ts';
 import { hasAuthCookieHeader } from './auth-cookie';
 
@@ -18,8 +19,11 @@ import { hasAuthCookieHeader } from './auth-cookie';
  * `s-maxage` or `PAGE_CACHE_SECONDS` (default 60), whichever is shorter, and every successful
  * write through the app (any non-GET request answered below 400: a publish, a withdrawal, a
  * deletion, a story edit) empties the cache, so what a participant withdraws leaves the pages at
- * once. Changes made beside the app (SQL, the Supabase dashboard, a second instance) show after
- * the TTL, like a CDN without a purge.
+ * once. With several app instances, each write also bumps a version in Postgres
+ * (`bump_page_cache_version`, which a change to a published piece made beside the app bumps too),
+ * and an instance serves from its cache only while it has read that version within the last
+ * `sharedVersion.maxAgeMs` (1 s): a withdrawal through one instance leaves every other one within
+ * that second plus one request.
  *
  * Text responses are compressed (brotli or gzip, by Accept-Encoding): cached ones once per entry,
  * others as they stream. Cookies are SameSite=Lax and pages carry no tokens, so compression gives
@@ -35,6 +39,15 @@ export interface PageCacheOptions {
 	/** Single responses above this are served but not kept. */
 	maxEntryBytes?: number;
 	now?: () => number;
+	/** The version every instance shares (see above); without it the cache is this process's alone. */
+	sharedVersion?: SharedVersion;
+}
+
+export interface SharedVersion {
+	read(): Promise<string>;
+	bump(): Promise<void>;
+	/** How long a version read vouches for the cache. */
+	maxAgeMs: number;
 }
 
 interface Entry {
@@ -124,9 +137,13 @@ export class PageCache {
 	readonly #pending = new Map<string, Promise<Entry | null>>();
 	#bytes = 0;
 	#generation = 0;
-	readonly #options: Required<PageCacheOptions>;
+	readonly #options: Required<Omit<PageCacheOptions, 'sharedVersion'>>;
+	readonly #shared: SharedVersion | undefined;
+	#version: string | null = null;
+	#confirmedAt = -Infinity;
+	#confirming: Promise<boolean> | null = null;
 
-	constructor(options: PageCacheOptions) {
+	constructor({ sharedVersion, ...options }: PageCacheOptions) {
 		this.#options = {
 			maxEntries: 500,
 			maxBytes: 64 * 1024 * 1024,
@@ -134,6 +151,54 @@ export class PageCache {
 			now: Date.now,
 			...options
 		};
+		this.#shared = sharedVersion;
+	}
+
+	/** Whether entries may be served now without asking the shared version first. */
+	get confirmed(): boolean {
+		return !this.#shared || this.#options.now() - this.#confirmedAt < this.#shared.maxAgeMs;
+	}
+
+	/**
+	 * Reads the shared version (one read for all concurrent callers) and empties the cache when it
+	 * moved. False when it cannot be read: then nothing is served from or kept in the cache, since
+	 * a withdrawal may be among what this instance cannot see.
+	 */
+	confirm(): Promise<boolean> {
+		const shared = this.#shared;
+		if (!shared) return Promise.resolve(true);
+		this.#confirming ??= (async () => {
+			const started = this.#options.now();
+			try {
+				const version = await shared.read();
+				if (version !== this.#version) {
+					this.clear();
+					this.#version = version;
+				}
+				this.#confirmedAt = started;
+				return true;
+			} catch (error) {
+				console.error('[page-cache] shared version unreadable, cache bypassed:', error);
+				this.clear();
+				this.#version = null;
+				this.#confirmedAt = -Infinity;
+				return false;
+			} finally {
+				this.#confirming = null;
+			}
+		})();
+		return this.#confirming;
+	}
+
+	/** After a write: empties this cache and bumps the shared version for the other instances. */
+	async changed(): Promise<void> {
+		this.clear();
+		if (!this.#shared) return;
+		try {
+			await this.#shared.bump();
+		} catch (error) {
+			console.error('[page-cache] shared version bump failed:', error);
+		}
 	}
 
 	get size(): number {
@@ -331,6 +396,7 @@ export function serveFromCache(
 	const { method, headers } = req;
 	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
 	if (hasAuthCookieHeader(headers.cookie)) return false;
+	if (!cache.confirmed) return false;
 	const origin = requestOrigin(req);
 	if (!origin) return false;
 	const entry = cache.get(keyOf(headers.accept, req.url, origin));
@@ -378,13 +444,16 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 		if (request.method !== 'GET' && request.method !== 'HEAD') {
 			const response = await resolve(event);
 			// A change went through: whatever the public saw may be out of date now.
-			if (response.status < 400) cache.clear();
+			if (response.status < 400) await cache.changed();
 			return compressLive(response, request);
 		}
 		// Only URLs that name their language: an unprefixed one (`/feed.xml`) is answered in the
 		// language of the visitor's cookie or browser, which the URL alone does not say.
 		const localized = hasLocalePrefix(new URL(request.url).pathname);
 		if (options.ttlMs <= 0 || hasAuthCookieHeader(request.headers.get('cookie')) || !localized) {
+			return compressLive(await resolve(event), request);
+		}
+		if (!cache.confirmed && !(await cache.confirm())) {
 			return compressLive(await resolve(event), request);
 		}
 		const key = cacheKey(request);
@@ -397,4 +466,26 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 		return compressLive(filled.response, request);
 	};
 	return { handle, cache };
+}
+
+/**
+ * The shared version through the Data API with the app's service-role client: one small RPC at
+ * most once a second per instance while pages are being served, none while it is idle.
+ */
+export function sharedPageCacheVersion(
+	admin: () => SupabaseClient,
+	maxAgeMs = 1000
+): SharedVersion {
+	return {
+		maxAgeMs,
+		async read() {
+			const { data, error } = await admin().rpc('page_cache_version');
+			if (error) throw new Error(`page_cache_version: ${error.message}`);
+			return String(data);
+		},
+		async bump() {
+			const { error } = await admin().rpc('bump_page_cache_version');
+			if (error) throw new Error(`bump_page_cache_version: ${error.message}`);
+		}
+	};
 }

@@ -8,8 +8,8 @@ export function field(form: FormData, name: string): string {
 }
 
 /** `fail(429)` with the translated-by-code `rate_limited` when the client's bucket is empty. */
-export function rateLimited(name: RateLimitName) {
-	return takeRateLimit(name) ? null : fail(429, { code: 'rate_limited' as const });
+export async function rateLimited(name: RateLimitName) {
+	return (await takeRateLimit(name)) ? null : fail(429, { code: 'rate_limited' as const });
 }
 
 /** The snake_case business error a checked function raised (see the workflow migration). */

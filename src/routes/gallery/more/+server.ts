@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 /** The next page of a gallery view as JSON, for "load more" (the page itself links to it too). */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	const view = parseView(url.searchParams);
-	if (view.q) enforceRateLimit('search');
+	if (view.q) await enforceRateLimit('search');
 	const facets = await loadFacets(locals.supabase, locals.locale);
 	const page = Number(url.searchParams.get('page') ?? '1');
 	const result = await loadGalleryPage(locals.supabase, locals.locale, view, facets, {

@@ -10,7 +10,7 @@ import type { Actions, PageServerLoad } from './$types';
 type Lookup = { workshop_id: string; title: Record<string, string>; joining_open: boolean };
 
 export const load: PageServerLoad = async ({ params, locals }) => {
-	if (!takeRateLimit('join')) return { problem: 'rate_limited', workshopTitle: null };
+	if (!(await takeRateLimit('join'))) return { problem: 'rate_limited', workshopTitle: null };
 	// Service role: join codes are stored as hashes no API role may read; this answers only for
 	// the exact code, behind the per-address rate limit above.
 	const { data, error } = await supabaseAdmin().rpc('join_code_workshop', { p_code: params.code });
@@ -29,7 +29,7 @@ const AGE_BRACKETS = new Set(['under_16', '16_plus']);
 
 export const actions: Actions = {
 	default: async ({ request, params, locals, url }) => {
-		const limited = rateLimited('join');
+		const limited = await rateLimited('join');
 		if (limited) return limited;
 		const form = await request.formData();
 		const name = field(form, 'name');

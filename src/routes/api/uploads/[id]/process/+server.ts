@@ -15,7 +15,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 	}
 	const { user } = await locals.safeGetSession();
 	if (!user) return Response.json({ code: 'piece_signed_out' }, { status: 401 });
-	if (!takeUserRateLimit('upload', user.id)) {
+	if (!(await takeUserRateLimit('upload', user.id))) {
 		return Response.json({ code: 'piece_rate_limited' }, { status: 429 });
 	}
 	let body: { pieceId?: unknown; role?: unknown };
@@ -26,7 +26,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 	}
 	try {
 		// One run per upload: a double tap must not make two photos of one file.
-		const photo = await singleFlight(`${user.id}/${params.id}`, () =>
+		const photo = await singleFlight(supabaseAdmin(), `${user.id}/${params.id}`, () =>
 			processUpload({
 				supabase: locals.supabase,
 				// Service role only to write the `masters` bucket (no insert policy: only the server may

@@ -6,11 +6,8 @@ import {
 	saveVoiceNote,
 	VOICE_MAX_BYTES
 } from '#lib/server/pieces/voice.ts';
-import { createRateLimiter } from '#lib/server/rate-limit.ts';
+import { takeUserRateLimit } from '#lib/server/rate-limit.ts';
 import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
-
-const voiceLimiter = createRateLimiter();
-const VOICE_RULE = { capacity: 10, refillPerMinute: 6 };
 
 /** Reads at most `limit` bytes of the body; null when it is longer (nothing more is buffered). */
 async function readLimited(request: Request, limit: number): Promise<Uint8Array | null> {
@@ -46,7 +43,7 @@ async function guard(request: Request, url: URL, locals: App.Locals) {
 	}
 	const { user } = await locals.safeGetSession();
 	if (!user) return { response: Response.json({ code: 'piece_signed_out' }, { status: 401 }) };
-	if (!voiceLimiter.take('voice', VOICE_RULE, user.id)) {
+	if (!(await takeUserRateLimit('voice', user.id))) {
 		return { response: Response.json({ code: 'piece_rate_limited' }, { status: 429 }) };
 	}
 	return { user };
