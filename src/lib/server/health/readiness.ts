@@ -1,0 +1,46 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+
+export type CheckOutcome = 'ok' | 'failed' | 'timeout';
+
+export interface ReadinessReport {
+	status: 'ready' | 'unavailable';
+	checks: { database: CheckOutcome; storage: CheckOutcome };
+}
+
+/** Each check gets this long; a health probe must not hang on a database that hangs. */
+export const READINESS_TIMEOUT_MS = 2000;
+
+/** `probe` settles within `ms`: ok when it resolved true, failed when false or thrown. */
+async function within(probe: () => Promise<boolean>, ms: number): Promise<CheckOutcome> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<CheckOutcome>((resolve) => {
+		timer = setTimeout(() => resolve('timeout'), ms);
+	});
+	try {
+		return await Promise.race([
+			probe().then(
+				(ok): CheckOutcome => (ok ? 'ok' : 'failed'),
+				(): CheckOutcome => 'failed'
+			),
+			timeout
+		]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+/**
+ * The database through the Data API (the smallest service-role function there is) and storage
+ * through its API (the bucket the photos' masters live in), both as this instance reaches them.
+ */
+export async function readiness(
+	admin: () => SupabaseClient,
+	timeoutMs = READINESS_TIMEOUT_MS
+): Promise<ReadinessReport> {
+	const [database, storage] = await Promise.all([
+		within(async () => !(await admin().rpc('page_cache_version')).error, timeoutMs),
+		within(async () => !(await admin().storage.getBucket('masters')).error, timeoutMs)
+	]);
+	const ready = database === 'ok' && storage === 'ok';
+	return { status: ready ? 'ready' : 'unavailable', checks: { database, storage } };
+}

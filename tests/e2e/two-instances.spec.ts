@@ -1,0 +1,226 @@
+/**
+ * Two app instances on the same local stack behind a small round-robin proxy (node:http, loopback
+ * only), as a host's load balancer runs them: a visitor's rate limit is one limit whichever
+ * instance answers, a piece withdrawn through instance A is gone from instance B's next response
+ * after the shared cache bound, and health and readiness answer on each instance.
+ *
+ * The instances are the production build (`node server.js`) started here with the same ORIGIN
+ * (the proxy's URL, the public address) and `ADDRESS_HEADER=x-forwarded-for`, which the proxy
+ * sets from the test's `x-test-client` header, so each test is its own visitor. `x-test-instance:
+ * A|B` pins a request to one instance; the proxy says in `x-instance` which one answered.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { PUBLISHABLE_KEY, SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
+import {
+	admin,
+	check,
+	joinDemo,
+	stackUrl,
+	submittedPiece,
+	unique,
+	userIdByName
+} from './support.ts';
+
+const t = JSON.parse(readFileSync('src/lib/i18n/messages/participant/en.json', 'utf8')) as Record<
+	string,
+	string
+>;
+
+const base = Number(process.env.E2E_PORT ?? 4173) + 20;
+const ports = { A: base, B: base + 1 };
+const proxyPort = base + 2;
+const proxyUrl = `http://localhost:${proxyPort}`;
+/** How long one instance may still serve what another changed (the shared version's max age). */
+const SHARED_CACHE_BOUND_MS = 1000;
+
+type Name = keyof typeof ports;
+const instances: ChildProcess[] = [];
+let proxy: Server;
+
+function startInstance(name: Name): ChildProcess {
+	const child = spawn(process.execPath, ['server.js'], {
+		env: {
+			...process.env,
+			PORT: String(ports[name]),
+			HOST: '127.0.0.1',
+			ORIGIN: proxyUrl,
+			ADDRESS_HEADER: 'x-forwarded-for',
+			XFF_DEPTH: '1',
+			PUBLIC_SUPABASE_URL: stackUrl,
+			PUBLIC_SUPABASE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
+			SUPABASE_SECRET_KEY: SECRET_KEY,
+			BODY_SIZE_LIMIT: '30M',
+			// One sweeper per project is enough: the suite's own instance runs it.
+			SWEEP_INTERVAL_MINUTES: '0'
+		},
+		stdio: ['ignore', 'ignore', 'inherit']
+	});
+	instances.push(child);
+	return child;
+}
+
+/** Round robin over A and B, unless `x-test-instance` names one. */
+function startProxy(): Promise<Server> {
+	let next = 0;
+	const names: Name[] = ['A', 'B'];
+	const server = createServer((req, res) => {
+		const pinned = req.headers['x-test-instance'];
+		const name: Name = pinned === 'A' || pinned === 'B' ? pinned : names[next++ % 2];
+		const client = String(req.headers['x-test-client'] ?? '198.51.100.254');
+		const headers = { ...req.headers, 'x-forwarded-for': client };
+		delete headers['x-test-client'];
+		delete headers['x-test-instance'];
+		const upstream = httpRequest(
+			{ host: '127.0.0.1', port: ports[name], method: req.method, path: req.url, headers },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-instance': name });
+				answer.pipe(res);
+			}
+		);
+		upstream.on('error', () => res.writeHead(502).end());
+		req.pipe(upstream);
+	});
+	return new Promise((resolve) => server.listen(proxyPort, '127.0.0.1', () => resolve(server)));
+}
+
+async function waitUntilUp(request: APIRequestContext, name: Name): Promise<void> {
+	for (let i = 0; i < 150; i++) {
+		const up = await request
+			.get(`http://127.0.0.1:${ports[name]}/healthz`)
+			.then((r) => r.ok())
+			.catch(() => false);
+		if (up) return;
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+	throw new Error(`instance ${name} did not start`);
+}
+
+test.describe.configure({ mode: 'serial', timeout: 120_000 });
+
+test.beforeAll(async ({ playwright }) => {
+	startInstance('A');
+	startInstance('B');
+	proxy = await startProxy();
+	const request = await playwright.request.newContext();
+	await waitUntilUp(request, 'A');
+	await waitUntilUp(request, 'B');
+	await request.dispose();
+});
+
+test.afterAll(async () => {
+	for (const child of instances) child.kill('SIGTERM');
+	proxy?.closeAllConnections();
+	await new Promise((resolve) => proxy?.close(resolve));
+});
+
+test('health and readiness answer on each instance, uncached and without secrets', async ({
+	request
+}) => {
+	for (const name of ['A', 'B'] as const) {
+		const health = await request.get(`${proxyUrl}/healthz`, {
+			headers: { 'x-test-instance': name }
+		});
+		expect(health.status()).toBe(200);
+		expect(await health.json()).toEqual({ status: 'ok' });
+		const ready = await request.get(`${proxyUrl}/readyz`, { headers: { 'x-test-instance': name } });
+		expect(ready.status()).toBe(200);
+		expect(ready.headers()['x-instance']).toBe(name);
+		expect(ready.headers()['cache-control']).toBe('no-store');
+		expect(ready.headers()['x-cache']).toBeUndefined();
+		const body = await ready.text();
+		expect(JSON.parse(body)).toEqual({
+			status: 'ready',
+			checks: { database: 'ok', storage: 'ok' }
+		});
+		for (const secret of [SECRET_KEY, stackUrl, '127.0.0.1']) expect(body).not.toContain(secret);
+	}
+});
+
+test("a visitor's search limit is the same whichever instance answers", async ({ request }) => {
+	// rateLimits.search: 40 at once, then one every 3 s. 70 searches of one visitor, in bursts of
+	// ten over both instances: one shared bucket lets 40 (plus what it regained meanwhile) through,
+	// two separate ones would let about 80.
+	const client = `203.0.113.${Math.floor(Math.random() * 200) + 20}`;
+	const started = Date.now();
+	const answers = [];
+	for (let burst = 0; burst < 7; burst++) {
+		answers.push(
+			...(await Promise.all(
+				Array.from({ length: 10 }, (_, i) =>
+					request.get(`${proxyUrl}/de/gallery?q=${encodeURIComponent(`faden ${burst}-${i}`)}`, {
+						headers: { 'x-test-client': client }
+					})
+				)
+			))
+		);
+	}
+	const regained = Math.ceil((Date.now() - started) / 3000);
+	const served = answers.filter((r) => r.status() === 200);
+	const refused = answers.filter((r) => r.status() === 429);
+	expect(served.length + refused.length).toBe(70);
+	expect(served.length).toBeGreaterThanOrEqual(40);
+	expect(served.length).toBeLessThanOrEqual(40 + regained);
+	// Both instances refused once the one bucket was empty.
+	expect(new Set(refused.map((r) => r.headers()['x-instance']))).toEqual(new Set(['A', 'B']));
+	// Another visitor behind the same proxy is unaffected.
+	const other = await request.get(`${proxyUrl}/de/gallery?q=faden`, {
+		headers: { 'x-test-client': '203.0.113.7' }
+	});
+	expect(other.status()).toBe(200);
+});
+
+test("a piece withdrawn through instance A is gone from instance B's next response", async ({
+	browser,
+	request
+}) => {
+	const name = `Zwei ${unique()}`;
+	const title = `Два екземпляри ${unique()}`;
+	// The participant's every request goes to instance A.
+	const context = await browser.newContext({
+		baseURL: proxyUrl,
+		extraHTTPHeaders: { 'x-test-instance': 'A' }
+	});
+	const participant = await context.newPage();
+	await joinDemo(participant, 'en', name, t.participant_join_submit);
+	await expect(participant.locator('.code')).toBeVisible({ timeout: 30_000 });
+	const pieceId = await submittedPiece(await userIdByName(name), title);
+	await check(
+		admin()
+			.from('pieces')
+			.update({ status: 'published', published_at: new Date().toISOString() })
+			.eq('id', pieceId)
+	);
+
+	const onB = () =>
+		request.get(`${proxyUrl}/en/pieces/${pieceId}`, {
+			headers: { accept: 'text/html', 'x-test-instance': 'B' }
+		});
+	await onB();
+	const cached = await onB();
+	expect(cached.status()).toBe(200);
+	expect(cached.headers()['x-cache']).toBe('hit');
+	expect(await cached.text()).toContain(title);
+
+	await participant.goto('/en/me', { waitUntil: 'networkidle' });
+	const card = participant.getByRole('article', { name: title });
+	await card.getByRole('button', { name: t.participant_me_withdraw }).click();
+	await participant
+		.getByRole('dialog')
+		.getByRole('button', { name: t.participant_me_withdraw })
+		.click();
+	await expect(
+		participant.getByRole('status').filter({ hasText: t.participant_me_withdrawn }).first()
+	).toBeVisible({ timeout: 30_000 });
+
+	// Instance B read the shared version at most SHARED_CACHE_BOUND_MS ago; after that bound its
+	// very next answer is a fresh one.
+	await new Promise((resolve) => setTimeout(resolve, SHARED_CACHE_BOUND_MS));
+	const gone = await onB();
+	expect(gone.headers()['x-instance']).toBe('B');
+	expect(gone.status()).toBe(404);
+	expect(await gone.text()).not.toContain(title);
+	await context.close();
+});
