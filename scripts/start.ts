@@ -44,7 +44,8 @@ const env = {
 	...process.env,
 	PORT: values.port,
 	HOST: values.host,
-	ORIGIN: appUrl,
+	// Behind a reverse proxy or load balancer, ORIGIN is the public address instead.
+	ORIGIN: process.env.ORIGIN ?? appUrl,
 	PUBLIC_SUPABASE_URL: stack.url,
 	PUBLIC_SUPABASE_PUBLISHABLE_KEY: stack.keys.publishable,
 	SUPABASE_SECRET_KEY: stack.keys.secret,

@@ -7,6 +7,11 @@
  * path: a draft through the app's form action, the original with tus-js-client to Storage, then
  * POST /api/uploads/<id>/process with their session cookie.
  *
+ * One more address searches ten at a time, more than the search limit regains, to count what the
+ * rate limit lets through. Then the same again with two app instances behind a round-robin proxy
+ * (tests/bench/system.ts), on a fresh stack: the `load_2_instances_*` figures, with the search
+ * count compared to one instance's (shared limits keep it the same).
+ *
  * Baselines, measured in the same run: pages with the visitors alone for 10 s; one upload alone.
  * Peak RSS of the app process (`node server.js`) and the stack process (scripts/start.ts with
  * PGlite), sampled every 200 ms; baseline = their RSS when idle before the load. Every page must
@@ -81,6 +86,96 @@ async function visitors(urls: string[], stopAt: () => boolean, out: Samples): Pr
 	);
 }
 
+/**
+ * One address searching (a room of people behind the venue's Wi-Fi: ten at a time, each query
+ * different so no cache answers it), asking more than the limit regains: how many searches the
+ * shared limit lets through. Refusals come before the search runs, so they are cheap.
+ */
+async function searcher(stopAt: () => boolean): Promise<{ allowed: number; limited: number }> {
+	const counts = { allowed: 0, limited: 0 };
+	let query = 0;
+	await Promise.all(
+		Array.from({ length: 10 }, async () => {
+			const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+			while (!stopAt()) {
+				const res = await http(`${APP}/de/gallery?q=${encodeURIComponent(`faden ${query++}`)}`, {
+					headers: { 'x-forwarded-for': '10.8.0.1' },
+					agent
+				});
+				if (res.status === 429) counts.limited++;
+				else counts.allowed++;
+			}
+			agent.destroy();
+		})
+	);
+	return counts;
+}
+
+interface Run {
+	instances: number;
+	seconds: number;
+	alone: Samples;
+	pages: Samples;
+	uploads: Samples;
+	search: { allowed: number; limited: number };
+	singleUpload: number;
+	idle: { app: number; stack: number };
+	peak: { app: number; stack: number };
+}
+
+/** The workshop-day load against `instances` app instances on one fresh stack. */
+async function run(instances: 1 | 2, photos: Buffer[]): Promise<Run> {
+	const system = await startSystem({ instances });
+	const peak = { app: 0, stack: 0 };
+	const appRss = () => system.apps.reduce((sum, pid) => sum + rss(pid), 0);
+	let sampler: NodeJS.Timeout | undefined;
+	try {
+		await waitForSeedMedia();
+		const urls = await pageUrls();
+		const participants = await Promise.all(
+			Array.from({ length: UPLOADERS }, (_, i) => participant(i))
+		);
+		// Warm-up: every page once (compiles nothing, but fills caches as a running server has them).
+		for (const url of urls) await http(url, { headers: { 'x-forwarded-for': '10.9.9.9' } });
+		await sleep(2000);
+		const idle = { app: appRss(), stack: rss(system.start.pid!) };
+
+		const alone: Samples = { latencies: [], errors: [] };
+		const aloneUntil = performance.now() + BASELINE_MS;
+		await visitors(urls, () => performance.now() > aloneUntil, alone);
+		const singleUpload = await uploadOne(participants[0], photos[0]);
+
+		sampler = setInterval(() => {
+			peak.app = Math.max(peak.app, appRss());
+			peak.stack = Math.max(peak.stack, rss(system.start.pid!));
+		}, 200);
+		const pages: Samples = { latencies: [], errors: [] };
+		const uploads: Samples = { latencies: [], errors: [] };
+		const started = performance.now();
+		const until = started + DURATION_MS;
+		const done = () => performance.now() > until;
+		const [search] = await Promise.all([
+			searcher(done),
+			visitors(urls, done, pages),
+			...participants.map(async (p) => {
+				while (!done()) {
+					try {
+						uploads.latencies.push(await uploadOne(p, photos[p.index % photos.length]));
+					} catch (error) {
+						uploads.errors.push((error as Error).message);
+					}
+				}
+			})
+		]);
+		const seconds = (performance.now() - started) / 1000;
+		clearInterval(sampler);
+		return { instances, seconds, alone, pages, uploads, search, singleUpload, idle, peak };
+	} finally {
+		if (sampler) clearInterval(sampler);
+		await system.stop();
+	}
+}
+
 const bench: Bench = async () => {
 	const photos = await Promise.all(
 		[5, 6].map(
@@ -96,78 +191,43 @@ const bench: Bench = async () => {
 				).data
 		)
 	);
-	const system = await startSystem();
-	const peak = { app: 0, stack: 0 };
-	let sampler: NodeJS.Timeout | undefined;
-	try {
-		await waitForSeedMedia();
-		const urls = await pageUrls();
-		const participants = await Promise.all(
-			Array.from({ length: UPLOADERS }, (_, i) => participant(i))
-		);
-		// Warm-up: every page once (compiles nothing, but fills caches as a running server has them).
-		for (const url of urls) await http(url, { headers: { 'x-forwarded-for': '10.9.9.9' } });
-		await sleep(2000);
-		const idle = { app: rss(system.app), stack: rss(system.start.pid!) };
-
-		const alone: Samples = { latencies: [], errors: [] };
-		const aloneUntil = performance.now() + BASELINE_MS;
-		await visitors(urls, () => performance.now() > aloneUntil, alone);
-		const singleUpload = await uploadOne(participants[0], photos[0]);
-
-		sampler = setInterval(() => {
-			peak.app = Math.max(peak.app, rss(system.app));
-			peak.stack = Math.max(peak.stack, rss(system.start.pid!));
-		}, 200);
-		const pages: Samples = { latencies: [], errors: [] };
-		const uploads: Samples = { latencies: [], errors: [] };
-		const started = performance.now();
-		const until = started + DURATION_MS;
-		const done = () => performance.now() > until;
-		await Promise.all([
-			visitors(urls, done, pages),
-			...participants.map(async (p) => {
-				while (!done()) {
-					try {
-						uploads.latencies.push(await uploadOne(p, photos[p.index % photos.length]));
-					} catch (error) {
-						uploads.errors.push((error as Error).message);
-					}
-				}
-			})
-		]);
-		const seconds = (performance.now() - started) / 1000;
-		clearInterval(sampler);
-
-		const errors = [...alone.errors, ...pages.errors, ...uploads.errors];
+	const one = await run(1, photos);
+	const two = await run(2, photos);
+	const results: BenchResult[] = [];
+	for (const r of [one, two]) {
+		const prefix = r.instances === 1 ? 'load' : 'load_2_instances';
+		const where = r.instances === 1 ? 'one instance' : 'two instances behind a round-robin proxy';
+		const errors = [...r.alone.errors, ...r.pages.errors, ...r.uploads.errors];
 		if (errors.length > 0) {
-			console.error(`  load: ${errors.length} errors, first: ${errors.slice(0, 5).join(' | ')}`);
+			console.error(
+				`  ${prefix}: ${errors.length} errors, first: ${errors.slice(0, 5).join(' | ')}`
+			);
 			process.exitCode = 1;
 		}
 		const pageFigure = (p: number): BenchResult => {
-			const value = percentile(pages.latencies, p);
-			const baseline = percentile(alone.latencies, p);
+			const value = percentile(r.pages.latencies, p);
+			const baseline = percentile(r.alone.latencies, p);
 			return {
-				name: `load_page_p${p}_ms`,
+				name: `${prefix}_page_p${p}_ms`,
 				value,
 				unit: 'ms',
 				baseline,
 				ratio: value / baseline,
-				note: `${VISITORS} visitors + ${UPLOADERS} uploaders, ${pages.latencies.length} pages in ${seconds.toFixed(0)} s (${(pages.latencies.length / seconds).toFixed(0)}/s); baseline: visitors alone (${alone.latencies.length} pages in ${BASELINE_MS / 1000} s)`
+				note: `${where}: ${VISITORS} visitors + ${UPLOADERS} uploaders + 1 searcher, ${r.pages.latencies.length} pages in ${r.seconds.toFixed(0)} s (${(r.pages.latencies.length / r.seconds).toFixed(0)}/s); baseline: visitors alone (${r.alone.latencies.length} pages in ${BASELINE_MS / 1000} s)`
 			};
 		};
 		const uploadFigure = (p: number): BenchResult => {
-			const value = percentile(uploads.latencies, p);
+			const value = percentile(r.uploads.latencies, p);
 			return {
-				name: `load_upload_p${p}_ms`,
+				name: `${prefix}_upload_p${p}_ms`,
 				value,
 				unit: 'ms',
-				baseline: singleUpload,
-				ratio: value / singleUpload,
-				note: `${uploads.latencies.length} uploads of 12 MP (${(photos[0].length / 1048576).toFixed(1)} MB) by ${UPLOADERS} participants, TUS + process; baseline: one upload alone`
+				baseline: r.singleUpload,
+				ratio: value / r.singleUpload,
+				note: `${where}: ${r.uploads.latencies.length} uploads of 12 MP (${(photos[0].length / 1048576).toFixed(1)} MB) by ${UPLOADERS} participants, TUS + process; baseline: one upload alone`
 			};
 		};
-		return [
+		results.push(
 			pageFigure(50),
 			pageFigure(95),
 			pageFigure(99),
@@ -175,33 +235,40 @@ const bench: Bench = async () => {
 			uploadFigure(95),
 			uploadFigure(99),
 			{
-				name: 'load_errors',
+				name: `${prefix}_errors`,
 				value: errors.length,
 				unit: 'count',
 				target: '0',
-				note: `pages ${alone.errors.length + pages.errors.length}, uploads ${uploads.errors.length}`
+				note: `${where}: pages ${r.alone.errors.length + r.pages.errors.length}, uploads ${r.uploads.errors.length}`
 			},
 			{
-				name: 'load_app_peak_rss_mb',
-				value: mb(peak.app),
-				unit: 'MB',
-				baseline: mb(idle.app),
-				ratio: peak.app / idle.app,
-				note: 'node server.js; baseline: idle after warm-up'
+				name: `${prefix}_search_allowed`,
+				value: r.search.allowed,
+				unit: 'count',
+				...(r.instances === 2
+					? { baseline: one.search.allowed, ratio: r.search.allowed / one.search.allowed }
+					: {}),
+				note: `${where}: one address, 10 searches at a time for ${r.seconds.toFixed(0)} s, ${r.search.limited} answered 429 (limit 40 + 20/min: shared, the ratio to one instance stays near 1; per instance it would be near 2)`
 			},
 			{
-				name: 'load_stack_peak_rss_mb',
-				value: mb(peak.stack),
+				name: `${prefix}_app_peak_rss_mb`,
+				value: mb(r.peak.app),
 				unit: 'MB',
-				baseline: mb(idle.stack),
-				ratio: peak.stack / idle.stack,
+				baseline: mb(r.idle.app),
+				ratio: r.peak.app / r.idle.app,
+				note: `${where}: node server.js (all instances together); baseline: idle after warm-up`
+			},
+			{
+				name: `${prefix}_stack_peak_rss_mb`,
+				value: mb(r.peak.stack),
+				unit: 'MB',
+				baseline: mb(r.idle.stack),
+				ratio: r.peak.stack / r.idle.stack,
 				note: 'local stack (PGlite, auth, REST, storage) in scripts/start.ts; baseline: idle'
 			}
-		];
-	} finally {
-		if (sampler) clearInterval(sampler);
-		await system.stop();
+		);
 	}
+	return results;
 };
 
 export default bench;

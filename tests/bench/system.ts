@@ -4,9 +4,13 @@
  * does), and participants who go through the real upload path: a draft through the app's form
  * action, the original with tus-js-client to Storage, then POST /api/uploads/<id>/process with
  * their session cookie. The benches run one after another, so they share the ports.
+ *
+ * `startSystem({ instances: 2 })` runs two app instances on the same stack (6611 from
+ * scripts/start.ts, 6612 started here) behind a round-robin proxy on 6601, so every URL the
+ * benches use stays the same; both instances have ORIGIN 6601, the public address.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request, type Agent } from 'node:http';
+import { createServer, request, type Agent, type Server } from 'node:http';
 import { createServerClient } from '@supabase/ssr';
 import * as tus from 'tus-js-client';
 import { PUBLISHABLE_KEY, SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
@@ -14,6 +18,7 @@ import { childOf, processRss as rss } from './load.ts';
 
 const APP_PORT = 6601;
 const STACK_PORT = 6602;
+const INSTANCE_PORTS = [6611, 6612];
 export const APP = `http://127.0.0.1:${APP_PORT}`;
 export const STACK = `http://127.0.0.1:${STACK_PORT}`;
 const DATA_DIR = '.local/load-bench';
@@ -75,11 +80,42 @@ export async function waitFor(
 	throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function startSystem(): Promise<{
+/** Round robin over `ports`; the X-Forwarded-For the visitors send passes through as it is. */
+function roundRobin(ports: number[]): Promise<Server> {
+	let next = 0;
+	const server = createServer((req, res) => {
+		const port = ports[next++ % ports.length];
+		const upstream = request(
+			{ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			}
+		);
+		upstream.on('error', () => {
+			if (!res.headersSent) res.writeHead(502);
+			res.end();
+		});
+		req.pipe(upstream);
+	});
+	server.keepAliveTimeout = 65_000;
+	return new Promise((resolve) => server.listen(APP_PORT, '127.0.0.1', () => resolve(server)));
+}
+
+export async function startSystem({ instances = 1 }: { instances?: 1 | 2 } = {}): Promise<{
 	start: ChildProcess;
-	app: number;
+	/** The app processes (`node server.js`), one per instance. */
+	apps: number[];
 	stop(): Promise<void>;
 }> {
+	const firstPort = instances === 1 ? APP_PORT : INSTANCE_PORTS[0];
+	const env = {
+		...process.env,
+		// Every visitor has an address of their own, as behind the reverse proxy in production.
+		ADDRESS_HEADER: 'x-forwarded-for',
+		XFF_DEPTH: '1',
+		ORIGIN: APP
+	};
 	const start = spawn(
 		process.execPath,
 		[
@@ -87,7 +123,7 @@ export async function startSystem(): Promise<{
 			'tsx',
 			'scripts/start.ts',
 			'--port',
-			String(APP_PORT),
+			String(firstPort),
 			'--stack-port',
 			String(STACK_PORT),
 			'--host',
@@ -97,34 +133,51 @@ export async function startSystem(): Promise<{
 			'--reset',
 			'--quiet'
 		],
-		{
-			env: {
-				...process.env,
-				// Every visitor has an address of their own, as behind the reverse proxy in production.
-				ADDRESS_HEADER: 'x-forwarded-for',
-				XFF_DEPTH: '1'
-			},
-			stdio: ['ignore', 'ignore', 'inherit']
-		}
+		{ env, stdio: ['ignore', 'ignore', 'inherit'] }
 	);
+	let second: ChildProcess | undefined;
+	let proxy: Server | undefined;
 	const exited = new Promise<void>((done) => start.once('exit', () => done()));
 	const stop = async () => {
 		const app = childOf(start.pid!, 'server.js');
+		second?.kill('SIGTERM');
+		proxy?.closeAllConnections();
+		proxy?.close();
 		start.kill('SIGTERM');
 		await Promise.race([exited, sleep(20_000)]);
-		for (const pid of [start.pid!, app]) {
+		for (const pid of [start.pid!, app, second?.pid]) {
 			if (pid && rss(pid) > 0) process.kill(pid, 'SIGKILL');
 		}
 	};
+	const firstUrl = `http://127.0.0.1:${firstPort}`;
 	try {
 		// A build may run first when sources changed since the last one.
 		await waitFor('the app', 15 * 60_000, async () => {
 			if (start.exitCode !== null) throw new Error(`scripts/start.ts exited (${start.exitCode})`);
-			return (await http(`${APP}/`, {})).status === 200;
+			return (await http(`${firstUrl}/`, {})).status === 200;
 		});
 		const app = childOf(start.pid!, 'server.js');
 		if (!app) throw new Error('app process not found');
-		return { start, app, stop };
+		if (instances === 1) return { start, apps: [app], stop };
+		second = spawn(process.execPath, ['server.js'], {
+			env: {
+				...env,
+				PORT: String(INSTANCE_PORTS[1]),
+				HOST: '127.0.0.1',
+				PUBLIC_SUPABASE_URL: STACK,
+				PUBLIC_SUPABASE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
+				SUPABASE_SECRET_KEY: SECRET_KEY,
+				BODY_SIZE_LIMIT: '30M',
+				SWEEP_INTERVAL_MINUTES: '0'
+			},
+			stdio: ['ignore', 'ignore', 'inherit']
+		});
+		await waitFor('the second instance', 60_000, async () => {
+			if (second?.exitCode !== null) throw new Error('the second instance exited');
+			return (await http(`http://127.0.0.1:${INSTANCE_PORTS[1]}/healthz`, {})).status === 200;
+		});
+		proxy = await roundRobin(INSTANCE_PORTS);
+		return { start, apps: [app, second.pid!], stop };
 	} catch (error) {
 		await stop();
 		throw error;

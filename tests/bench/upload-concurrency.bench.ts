@@ -31,10 +31,10 @@ const bench: Bench = async () => {
 			Array.from({ length: UPLOADS }, (_, i) => participant(i))
 		);
 		await sleep(2000);
-		const idle = rss(system.app);
+		const idle = rss(system.apps[0]);
 		const peak = { app: idle, stack: rss(system.start.pid!) };
 		sampler = setInterval(() => {
-			peak.app = Math.max(peak.app, rss(system.app));
+			peak.app = Math.max(peak.app, rss(system.apps[0]));
 			peak.stack = Math.max(peak.stack, rss(system.start.pid!));
 		}, 20);
 		const started = performance.now();
