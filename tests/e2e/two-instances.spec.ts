@@ -70,9 +70,8 @@ function startProxy(): Promise<Server> {
 		const pinned = req.headers['x-test-instance'];
 		const name: Name = pinned === 'A' || pinned === 'B' ? pinned : names[next++ % 2];
 		const client = String(req.headers['x-test-client'] ?? '198.51.100.254');
-		const headers = { ...req.headers, 'x-forwarded-for': client };
-		delete headers['x-test-client'];
-		delete headers['x-test-instance'];
+		const { 'x-test-client': _client, 'x-test-instance': _instance, ...forwarded } = req.headers;
+		const headers = { ...forwarded, 'x-forwarded-for': client };
 		const upstream = httpRequest(
 			{ host: '127.0.0.1', port: ports[name], method: req.method, path: req.url, headers },
 			(answer) => {

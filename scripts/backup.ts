@@ -1,0 +1,272 @@
+/**
+ * Backup and restore of a whole project: the database's data (pg_dump, as the Supabase docs
+ * restore it: plain SQL replayed with `session_replication_role = replica`) and every Storage
+ * object through the Storage API, with a manifest of SHA-256 sums. The schema is not in the
+ * backup: a restore target is an empty project with the migrations applied (`supabase db push`,
+ * or the local stack with `--reset --no-seed`), so the restored data meets the schema it needs.
+ * docs/operations.md is the procedure around it.
+ *
+ *   npm run backup -- --db-url postgres://… --url https://<ref>.supabase.co --secret-key sb_secret_… --out backups/2026-12-06
+ *   npm run restore -- --db-url postgres://… --url … --secret-key … --from backups/2026-12-06
+ *   npm run restore -- … --from backups/2026-12-06 --verify-only
+ *
+ * Restore ends by checking the target against the backup: every published piece is there with its
+ * texts, and every object is byte-identical to the manifest. It exits 1 when anything differs.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+/** The schemas whose rows the backup holds; Storage's own tables follow the objects instead. */
+const SCHEMAS = ['auth', 'public', 'private'];
+/** Rows the migrations write themselves, or state that is only worth something while it runs. */
+const EXCLUDED_DATA = ['private.page_cache_version', 'private.rate_buckets', 'private.run_leases'];
+
+export interface Target {
+	/** Postgres connection string of the project's database. */
+	dbUrl: string;
+	/** The project's API URL and its secret key (service role). */
+	url: string;
+	secretKey: string;
+}
+
+interface ManifestObject {
+	bucket: string;
+	path: string;
+	sha256: string;
+	bytes: number;
+	contentType: string;
+	cacheControl: string;
+}
+
+interface Manifest {
+	createdAt: string;
+	database: string;
+	objects: ManifestObject[];
+	published: { id: string; texts: number }[];
+}
+
+/** The newest client tools this machine has: Debian's are in /usr/lib/postgresql/<v>/bin. */
+function pgTool(name: string): string {
+	for (const version of ['17', '16', '15']) {
+		const path = `/usr/lib/postgresql/${version}/bin/${name}`;
+		if (existsSync(path)) return path;
+	}
+	return name;
+}
+
+function storage(target: Target): SupabaseClient {
+	return createClient(target.url, target.secretKey, {
+		auth: { persistSession: false, autoRefreshToken: false }
+	});
+}
+
+/** Every object of every bucket, folders walked page by page. */
+async function listObjects(client: SupabaseClient): Promise<Omit<ManifestObject, 'sha256'>[]> {
+	const { data: buckets, error } = await client.storage.listBuckets();
+	if (error) throw new Error(`listBuckets: ${error.message}`);
+	const objects: Omit<ManifestObject, 'sha256'>[] = [];
+	for (const bucket of buckets) {
+		const folders = [''];
+		while (folders.length > 0) {
+			const prefix = folders.pop() as string;
+			for (let offset = 0; ; offset += 1000) {
+				const { data, error: listError } = await client.storage
+					.from(bucket.id)
+					.list(prefix, { limit: 1000, offset, sortBy: { column: 'name', order: 'asc' } });
+				if (listError) throw new Error(`list ${bucket.id}/${prefix}: ${listError.message}`);
+				for (const entry of data) {
+					const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+					if (entry.id === null) folders.push(path);
+					else
+						objects.push({
+							bucket: bucket.id,
+							path,
+							bytes: Number(entry.metadata?.size ?? 0),
+							contentType: String(entry.metadata?.mimetype ?? 'application/octet-stream'),
+							cacheControl: String(entry.metadata?.cacheControl ?? 'max-age=3600')
+						});
+				}
+				if (data.length < 1000) break;
+			}
+		}
+	}
+	return objects;
+}
+
+async function download(client: SupabaseClient, bucket: string, path: string): Promise<Buffer> {
+	const { data, error } = await client.storage.from(bucket).download(path);
+	if (error) throw new Error(`download ${bucket}/${path}: ${error.message}`);
+	return Buffer.from(await data.arrayBuffer());
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function publishedPieces(dbUrl: string): Promise<{ id: string; texts: number }[]> {
+	const client = new pg.Client({ connectionString: dbUrl });
+	await client.connect();
+	try {
+		const { rows } = await client.query<{ id: string; texts: number }>(
+			`select p.id, count(t.*)::int as texts from public.pieces p
+			 left join public.piece_texts t on t.piece_id = p.id
+			 where p.status = 'published' group by p.id order by p.id`
+		);
+		return rows;
+	} finally {
+		await client.end();
+	}
+}
+
+/** Writes `<out>/database.sql`, `<out>/storage/<bucket>/<path>` and `<out>/manifest.json`. */
+export async function backup(target: Target, out: string): Promise<Manifest> {
+	mkdirSync(out, { recursive: true });
+	const database = join(out, 'database.sql');
+	await run(
+		pgTool('pg_dump'),
+		[
+			'--data-only',
+			'--no-owner',
+			'--no-privileges',
+			'--no-unlogged-table-data',
+			...SCHEMAS.map((schema) => `--schema=${schema}`),
+			...EXCLUDED_DATA.map((table) => `--exclude-table-data=${table}`),
+			`--file=${database}`,
+			target.dbUrl
+		],
+		{ maxBuffer: 64 * 1024 * 1024 }
+	);
+	const client = storage(target);
+	const objects: ManifestObject[] = [];
+	for (const object of await listObjects(client)) {
+		const bytes = await download(client, object.bucket, object.path);
+		const file = join(out, 'storage', object.bucket, object.path);
+		mkdirSync(dirname(file), { recursive: true });
+		writeFileSync(file, bytes);
+		objects.push({ ...object, bytes: bytes.length, sha256: sha256(bytes) });
+	}
+	const manifest: Manifest = {
+		createdAt: new Date().toISOString(),
+		database: sha256(readFileSync(database)),
+		objects,
+		published: await publishedPieces(target.dbUrl)
+	};
+	writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
+	return manifest;
+}
+
+/** Differences between the backup and what `target` holds now; empty when they agree. */
+export async function verify(target: Target, from: string): Promise<string[]> {
+	const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
+	const problems: string[] = [];
+	const published = new Map(
+		(await publishedPieces(target.dbUrl)).map((piece) => [piece.id, piece.texts])
+	);
+	for (const piece of manifest.published) {
+		if (!published.has(piece.id)) problems.push(`published piece ${piece.id} is missing`);
+		else if (published.get(piece.id) !== piece.texts)
+			problems.push(`piece ${piece.id} has ${published.get(piece.id)} texts, not ${piece.texts}`);
+	}
+	const client = storage(target);
+	for (const object of manifest.objects) {
+		try {
+			const bytes = await download(client, object.bucket, object.path);
+			if (sha256(bytes) !== object.sha256) problems.push(`${object.bucket}/${object.path} differs`);
+		} catch (error) {
+			problems.push((error as Error).message);
+		}
+	}
+	return problems;
+}
+
+/**
+ * Loads a backup into an empty project (migrations applied, no seed): the rows with triggers off
+ * (`session_replication_role = replica`, so no trigger writes a second copy of a restored row),
+ * in one transaction, then every object through the Storage API. Returns `verify`'s findings.
+ */
+export async function restore(target: Target, from: string): Promise<string[]> {
+	const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
+	const database = join(from, 'database.sql');
+	if (sha256(readFileSync(database)) !== manifest.database) {
+		throw new Error(`${database} does not match its manifest: the backup is damaged`);
+	}
+	await run(
+		pgTool('psql'),
+		[
+			'--no-psqlrc',
+			'--single-transaction',
+			'--variable=ON_ERROR_STOP=1',
+			'--quiet',
+			'--command=set session_replication_role = replica',
+			`--file=${database}`,
+			`--dbname=${target.dbUrl}`
+		],
+		{ maxBuffer: 64 * 1024 * 1024 }
+	);
+	const client = storage(target);
+	for (const object of manifest.objects) {
+		const bytes = readFileSync(join(from, 'storage', object.bucket, object.path));
+		const { error } = await client.storage.from(object.bucket).upload(object.path, bytes, {
+			contentType: object.contentType,
+			cacheControl: /max-age=(\d+)/.exec(object.cacheControl)?.[1] ?? '3600',
+			upsert: true
+		});
+		if (error) throw new Error(`upload ${object.bucket}/${object.path}: ${error.message}`);
+	}
+	return verify(target, from);
+}
+
+async function main(): Promise<void> {
+	const [command, ...rest] = process.argv.slice(2);
+	const { values } = parseArgs({
+		args: rest,
+		options: {
+			'db-url': { type: 'string', default: process.env.DATABASE_URL },
+			url: { type: 'string', default: process.env.PUBLIC_SUPABASE_URL },
+			'secret-key': { type: 'string', default: process.env.SUPABASE_SECRET_KEY },
+			out: { type: 'string' },
+			from: { type: 'string' },
+			'verify-only': { type: 'boolean', default: false }
+		}
+	});
+	const target: Target = {
+		dbUrl: values['db-url'] ?? '',
+		url: values.url ?? '',
+		secretKey: values['secret-key'] ?? ''
+	};
+	if (!target.dbUrl || !target.url || !target.secretKey) {
+		throw new Error('--db-url, --url and --secret-key (or their environment variables) are needed');
+	}
+	if (command === 'backup' && values.out) {
+		const manifest = await backup(target, values.out);
+		console.log(
+			`backup in ${values.out}: database.sql, ${manifest.objects.length} objects, ${manifest.published.length} published pieces`
+		);
+		return;
+	}
+	if (command === 'restore' && values.from) {
+		const problems = values['verify-only']
+			? await verify(target, values.from)
+			: await restore(target, values.from);
+		for (const problem of problems) console.error(`  ✗ ${problem}`);
+		if (problems.length > 0) process.exit(1);
+		console.log(
+			`restored and verified from ${values.from}: every published piece and object is back`
+		);
+		return;
+	}
+	throw new Error('usage: backup.ts backup --out DIR | restore --from DIR [--verify-only]');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+	main().catch((error: unknown) => {
+		console.error((error as Error).message);
+		process.exit(1);
+	});
+}
