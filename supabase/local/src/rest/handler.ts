@@ -35,7 +35,7 @@ import {
 	newReadContext,
 	type ReadContext
 } from './read-builder.ts';
-import { buildCall, callRowsSql, findFunction } from './rpc-builder.ts';
+import { buildCall, callRowsSql, findFunction, isRpcQueryArgument } from './rpc-builder.ts';
 import { key, type Relation, type RestFunction, type SchemaCache } from './schema-cache.ts';
 import { ident, qualified } from './sql.ts';
 
@@ -561,12 +561,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
 		throw new RestError(405, 'PGRST101', `Cannot use the ${method} method on RPC`);
 	const cache = c.env.cache();
-	const overloads = cache.functions.get(key(c.schema, name)) ?? [];
 	const viaQuery = method !== 'POST';
-	const q = parseQuery(
-		c.request.search,
-		(k) => viaQuery && overloads.some((fn) => fn.args.some((a) => a.name === k))
-	);
+	const q = parseQuery(c.request.search, viaQuery ? isRpcQueryArgument : undefined);
 	const ctx = newReadContext(cache, q.nodes);
 	let fn: RestFunction;
 	let call;
