@@ -62,11 +62,25 @@ export interface RestFunction {
 	returnRelation?: Relation;
 }
 
+/**
+ * A function taking one table's row and returning rows of a table (PostgREST's computed
+ * relationship), embedded under the function's name.
+ */
+export interface ComputedRelationship {
+	schema: string;
+	name: string;
+	from: Relation;
+	to: Relation;
+	/** Not set-returning, or declared `rows 1`. */
+	toOne: boolean;
+}
+
 export interface SchemaCache {
 	schemas: string[];
 	relations: Map<string, Relation>;
 	foreignKeys: ForeignKey[];
 	functions: Map<string, RestFunction[]>;
+	computedRelationships: ComputedRelationship[];
 }
 
 export const key = (schema: string, name: string): string => `${schema}\u0000${name}`;
@@ -143,6 +157,31 @@ left join pg_namespace rn on rn.oid = rc.relnamespace
 left join pg_description d on d.objoid = p.oid and d.classoid = 'pg_proc'::regclass and d.objsubid = 0
 where n.nspname = any($1) and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype`;
 
+/** SchemaCache.hs `allComputedRels`: one argument of a row type, returning a row type. */
+const COMPUTED_RELATIONSHIPS_SQL = `
+select pn.nspname as schema, p.proname as name,
+	an.nspname as from_schema, ac.relname as from_name,
+	rn.nspname as to_schema, rc.relname as to_name,
+	not p.proretset or p.prorows = 1 as to_one
+from pg_proc p
+join pg_namespace pn on pn.oid = p.pronamespace
+join pg_class ac on ac.reltype = p.proargtypes[0] and ac.relkind in ('v', 'r', 'm', 'f', 'p')
+join pg_namespace an on an.oid = ac.relnamespace
+join pg_class rc on rc.reltype = p.prorettype and rc.relkind in ('v', 'r', 'm', 'f', 'p')
+join pg_namespace rn on rn.oid = rc.relnamespace
+where p.pronargs = 1 and an.nspname = any($1) and rn.nspname = any($1)
+order by pn.nspname, p.proname`;
+
+interface ComputedRow {
+	schema: string;
+	name: string;
+	from_schema: string;
+	from_name: string;
+	to_schema: string;
+	to_name: string;
+	to_one: boolean;
+}
+
 interface RelationRow {
 	schema: string;
 	name: string;
@@ -190,6 +229,7 @@ export async function loadSchemaCache(db: Queryable, schemas: string[]): Promise
 	const constraintRows = (await db.query<ConstraintRow>(CONSTRAINTS_SQL, [schemas])).rows;
 	const viewRows = (await db.query<ViewSourceRow>(VIEW_SOURCES_SQL, [schemas])).rows;
 	const functionRows = (await db.query<FunctionRow>(FUNCTIONS_SQL, [schemas])).rows;
+	const computedRows = (await db.query<ComputedRow>(COMPUTED_RELATIONSHIPS_SQL, [schemas])).rows;
 
 	const relations = new Map<string, Relation>();
 	for (const row of relationRows) {
@@ -234,7 +274,20 @@ export async function loadSchemaCache(db: Queryable, schemas: string[]): Promise
 		functions.set(k, [...(functions.get(k) ?? []), fn]);
 	}
 	for (const overloads of functions.values()) overloads.sort(compareOverloads);
-	return { schemas, relations, foreignKeys, functions };
+	const computedRelationships: ComputedRelationship[] = [];
+	for (const row of computedRows) {
+		const from = relations.get(key(row.from_schema, row.from_name));
+		const to = relations.get(key(row.to_schema, row.to_name));
+		if (from && to)
+			computedRelationships.push({
+				schema: row.schema,
+				name: row.name,
+				from,
+				to,
+				toOne: row.to_one
+			});
+	}
+	return { schemas, relations, foreignKeys, functions, computedRelationships };
 }
 
 /**
