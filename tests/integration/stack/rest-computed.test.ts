@@ -120,6 +120,16 @@ describe.each(testDbKinds({ remote: true }))('REST functions in select (%s)', (k
 		]);
 	});
 
+	it('embeds computed relationships on the rows of a function call', async () => {
+		const { data } = await anon
+			.rpc('artists_born_before', { year: 1850 })
+			.select('id, latest:latest_work(title)');
+		expect(data).toEqual([{ id: 3, latest: { title: 'Strawberry Thief' } }]);
+		// PostgREST names the call's rows after the table it returns.
+		const { error } = await anon.rpc('artists_born_before', { year: 1850 }).select('id, nope');
+		expect(error).toMatchObject({ code: '42703', message: 'column artists.nope does not exist' });
+	});
+
 	it('answers PGRST200 for a function that is no computed relationship', async () => {
 		const { status, error } = await anon.from('artists').select('id, full_name(*)');
 		expect(status).toBe(400);

@@ -669,7 +669,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	const sql = buildReadSql(ctx, {
 		ctes: [`pgrst_rows AS (${rowsSql})`],
 		from: 'pgrst_rows',
-		alias: '"pgrst_call"',
+		// PostgREST names the result after the table the function returns, else the function.
+		alias: ident(fn.returnRelation?.name ?? fn.name),
 		relation,
 		select: q.select,
 		topModifiers: true,

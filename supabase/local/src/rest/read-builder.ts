@@ -238,7 +238,7 @@ function buildEmbed(
 	for (const condition of modifiers.conditions)
 		where.push(conditionSql(ctx, alias, rel.target, condition, inner.embeds));
 	let from = rel.computed
-		? `${qualified(rel.computed.schema, rel.computed.name)}(${parentAlias}) AS ${alias}`
+		? `${qualified(rel.computed.schema, rel.computed.name)}(${parentAlias}::${qualified(parent.schema, parent.name)}) AS ${alias}`
 		: `${qualified(rel.target.schema, rel.target.name)} AS ${alias}`;
 	if (rel.junction) {
 		const j = ident(`${rel.junction.relation.name}_${++ctx.counter}`);
