@@ -1,7 +1,7 @@
 /** Function calls (spec §3.11): overload choice by argument names and the call as SQL. */
 import { RestError } from './errors.ts';
 import type { ReadContext } from './read-builder.ts';
-import { key, type RestFunction, type SchemaCache } from './schema-cache.ts';
+import { compareText, key, type RestFunction, type SchemaCache } from './schema-cache.ts';
 import { FuzzySet } from './fuzzy.ts';
 import { OPERATORS } from './query-params.ts';
 import { ident, qualified } from './sql.ts';
@@ -55,17 +55,7 @@ function ambiguous(candidates: RestFunction[]): RestError {
 }
 
 /** `(b, a)` → `(a, b)`: how PostgREST compares argument lists for its hint. */
-const listText = (names: string[]) => `(${[...names].sort(compareCodepoints).join(', ')})`;
-
-function compareCodepoints(a: string, b: string): number {
-	const x = [...a];
-	const y = [...b];
-	for (let i = 0; i < Math.min(x.length, y.length); i++) {
-		const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
-		if (d !== 0) return d;
-	}
-	return x.length - y.length;
-}
+const listText = (names: string[]) => `(${[...names].sort(compareText).join(', ')})`;
 
 /** PGRST202 with PostgREST's texts; the hint is its fuzzy match on names or argument lists. */
 function noFunction(
@@ -77,7 +67,9 @@ function noFunction(
 	overloads: RestFunction[]
 ): RestError {
 	const func = `${schema}.${name}`;
-	const list = [...argNames].sort(compareCodepoints).join(', ');
+	// A set of names, as PostgREST's: a repeated GET argument is listed once.
+	argNames = [...new Set(argNames)];
+	const list = [...argNames].sort(compareText).join(', ');
 	const params = argNames.length
 		? ` with parameter${argNames.length > 1 ? 's' : ''} ${list}`
 		: ' without parameters';

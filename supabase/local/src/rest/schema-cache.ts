@@ -379,7 +379,7 @@ function callable(inputs: { name: string; type: string }[]): boolean {
 }
 
 /** Codepoint order, as Haskell compares `Text`. */
-function compareText(a: string, b: string): number {
+export function compareText(a: string, b: string): number {
 	const x = [...a];
 	const y = [...b];
 	for (let i = 0; i < Math.min(x.length, y.length); i++) {
