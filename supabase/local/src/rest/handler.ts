@@ -26,6 +26,7 @@ import {
 	parseRange,
 	pickSchema,
 	type MediaChoice,
+	type PlanChoice,
 	type Preferences
 } from './negotiation.ts';
 import { parseQuery, type QueryParams } from './query-params.ts';
@@ -35,7 +36,7 @@ import {
 	newReadContext,
 	type ReadContext
 } from './read-builder.ts';
-import { buildCall, callRowsSql, findFunction } from './rpc-builder.ts';
+import { buildCall, callRowsSql, findFunction, isRpcQueryArgument } from './rpc-builder.ts';
 import { key, type Relation, type RestFunction, type SchemaCache } from './schema-cache.ts';
 import { ident, qualified } from './sql.ts';
 
@@ -60,6 +61,8 @@ export interface RestEnvironment {
 	schemas: string[];
 	extraSearchPath: string[];
 	maxRows?: number;
+	/** `db-plan-enabled`: answer `Accept: application/vnd.pgrst.plan` with the statement's EXPLAIN. */
+	planEnabled?: boolean;
 	cache(): SchemaCache;
 	reload(): Promise<void>;
 }
@@ -85,6 +88,7 @@ export async function handleRest(
 			return await route(env, caller, request);
 		}
 	} catch (error) {
+		if (error instanceof PlanAnswer) return error.response;
 		const rest = toRestError(
 			error,
 			caller?.role !== 'service_role' && caller?.role !== 'authenticated'
@@ -187,7 +191,7 @@ async function route(
 		request,
 		schema,
 		prefs: parsePrefer(request.headers['prefer']),
-		media: negotiate(header(request.headers, 'accept')),
+		media: negotiate(header(request.headers, 'accept'), env.planEnabled),
 		readOnly: reading
 	};
 	if (target.kind === 'rpc') return callFunction(common, target.name);
@@ -233,6 +237,7 @@ async function run(
 	check?: (row: ResultRow) => void
 ): Promise<ResultRow> {
 	const searchPath = searchPathFor(c.env, c.schema);
+	if (c.media.plan) throw new PlanAnswer(await explain(c, c.media.plan, sql, params, searchPath));
 	return asCaller(
 		c.env.db,
 		c.caller,
@@ -244,6 +249,47 @@ async function run(
 		},
 		{ readOnly: c.readOnly, settings: { search_path: searchPath } }
 	);
+}
+
+/**
+ * The answer to a plan media type, raised from `run` so every kind of request (read, write, call)
+ * explains exactly the statement it would have run, as PostgREST wraps its main query.
+ */
+class PlanAnswer extends Error {
+	constructor(readonly response: RestResponse) {
+		super('plan');
+	}
+}
+
+/** `EXPLAIN (FORMAT …, options)` of the statement, in the caller's transaction; always 200. */
+async function explain(
+	c: Common,
+	plan: PlanChoice,
+	sql: string,
+	params: unknown[],
+	searchPath: string
+): Promise<RestResponse> {
+	const options = [
+		`FORMAT ${plan.format.toUpperCase()}`,
+		...plan.options.map((o) => o.toUpperCase())
+	];
+	const rows = await asCaller(
+		c.env.db,
+		c.caller,
+		{ method: c.request.method, path: c.request.path, headers: c.request.headers },
+		async (tx: Queryable) =>
+			(await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options.join(', ')}) ${sql}`, params))
+				.rows,
+		{ readOnly: c.readOnly, settings: { search_path: searchPath } }
+	);
+	const lines = rows.map((r) => r['QUERY PLAN']);
+	const body =
+		plan.format === 'json'
+			? typeof lines[0] === 'string'
+				? lines[0]
+				: JSON.stringify(lines[0])
+			: lines.join('\n');
+	return { status: 200, headers: { 'content-type': plan.contentType }, body };
 }
 
 const searchPaths = new Map<string, string>();
@@ -383,6 +429,7 @@ function readPlanKey(env: RestEnvironment, request: RestRequest): string {
 		header(h, 'accept'),
 		header(h, 'range'),
 		env.maxRows,
+		env.planEnabled,
 		env.schemas.join(','),
 		env.extraSearchPath.join(',')
 	].join('\u0000');
@@ -561,12 +608,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	if (method !== 'GET' && method !== 'HEAD' && method !== 'POST')
 		throw new RestError(405, 'PGRST101', `Cannot use the ${method} method on RPC`);
 	const cache = c.env.cache();
-	const overloads = cache.functions.get(key(c.schema, name)) ?? [];
 	const viaQuery = method !== 'POST';
-	const q = parseQuery(
-		c.request.search,
-		(k) => viaQuery && overloads.some((fn) => fn.args.some((a) => a.name === k))
-	);
+	const q = parseQuery(c.request.search, viaQuery ? isRpcQueryArgument : undefined);
 	const ctx = newReadContext(cache, q.nodes);
 	let fn: RestFunction;
 	let call;
@@ -626,7 +669,8 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	const sql = buildReadSql(ctx, {
 		ctes: [`pgrst_rows AS (${rowsSql})`],
 		from: 'pgrst_rows',
-		alias: '"pgrst_call"',
+		// PostgREST names the result after the table the function returns, else the function.
+		alias: ident(fn.returnRelation?.name ?? fn.name),
 		relation,
 		select: q.select,
 		topModifiers: true,

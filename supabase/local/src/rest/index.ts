@@ -5,6 +5,7 @@
 import { BodyTooLargeError, readBody, type Service, type StackContext } from '../core/http.ts';
 import { loadProjectConfig } from '../core/config.ts';
 import { handleRest, type RestEnvironment } from './handler.ts';
+import { loadDbSettings, settingEnabled } from './db-settings.ts';
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 
 /** Largest request body accepted, like the hosted gateway's limit. */
@@ -13,7 +14,10 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface RestService extends Service {
 	/** Re-reads tables, views, keys and functions (`NOTIFY pgrst, 'reload schema'`). */
 	reloadSchemaCache(): Promise<void>;
-	/** Re-reads `[api]` of config.toml, then the schema cache (`NOTIFY pgrst, 'reload config'`). */
+	/**
+	 * Re-reads `[api]` of config.toml and the authenticator's `pgrst.*` settings, then the schema
+	 * cache (`NOTIFY pgrst, 'reload config'`).
+	 */
 	reloadConfig(): Promise<void>;
 }
 
@@ -28,13 +32,15 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		// A miss re-reads after any introspection already running: that one may predate the table.
 		reload: () => reloadAfterCurrent()
 	};
-	const readConfig = () => {
+	const readConfig = async () => {
 		const api = loadProjectConfig(stack.projectDir).api;
 		env.schemas = api?.schemas ?? ['public', 'graphql_public'];
 		env.extraSearchPath = api?.extra_search_path ?? ['public', 'extensions'];
 		env.maxRows = api?.max_rows ?? 1000;
+		const settings = await loadDbSettings(stack.db);
+		env.planEnabled = settingEnabled(settings.get('db_plan_enabled'));
 	};
-	readConfig();
+	await readConfig();
 	let cache: SchemaCache = await loadSchemaCache(stack.db, env.schemas);
 	let reloading: Promise<void> | null = null;
 	const reload = () => {
@@ -53,9 +59,9 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		await reloading?.catch(() => undefined);
 		await reload();
 	};
-	const reloadConfig = () => {
-		readConfig();
-		return reloadAfterCurrent();
+	const reloadConfig = async () => {
+		await readConfig();
+		await reloadAfterCurrent();
 	};
 	// PostgREST's channel: an empty payload or 'reload schema' re-reads the schema cache, 'reload
 	// config' the configuration. A NOTIFY sent while a reload runs queues behind it in the database.

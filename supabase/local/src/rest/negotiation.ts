@@ -46,14 +46,87 @@ export interface MediaChoice {
 	singular: boolean;
 	stripNulls: boolean;
 	csv: boolean;
+	/** `application/vnd.pgrst.plan`: answer the statement's EXPLAIN instead of running it. */
+	plan?: PlanChoice;
 }
 
-/** Picks the first acceptable media type of `Accept`; PGRST107 when none is. */
-export function negotiate(accept: string | undefined): MediaChoice {
+export interface PlanChoice {
+	format: 'json' | 'text';
+	/** EXPLAIN options in PostgREST's order: analyze, verbose, settings, buffers, wal. */
+	options: string[];
+	/** The `Content-Type` of the answer, as PostgREST's `toMime` prints the plan media type. */
+	contentType: string;
+}
+
+const PLAN_OPTIONS = ['analyze', 'verbose', 'settings', 'buffers', 'wal'];
+
+/** The `for=` media types a plan can be asked for: those this service answers in. */
+const PLAN_TARGETS = new Set([
+	'application/json',
+	'application/vnd.pgrst.object+json',
+	'text/csv',
+	'*/*'
+]);
+
+/** PostgREST's `toMime . decodeMediaType` for the `for=` media type of a plan. */
+function forMime(type: string): string {
+	if (type === 'application/vnd.pgrst.object' || type === 'application/vnd.pgrst.object+json')
+		return 'application/vnd.pgrst.object+json';
+	if (type === 'application/vnd.pgrst.array' || type === 'application/vnd.pgrst.array+json')
+		return 'application/json';
+	return type === '' ? '*/*' : type;
+}
+
+/**
+ * `application/vnd.pgrst.plan[+json|+text]; for="…"; options=a|b` as PostgREST's
+ * `decodeMediaType` reads it (text by default, `for` application/json by default), or null.
+ */
+function parsePlan(
+	type: string,
+	params: string[]
+): (PlanChoice & { mime: string; target: string }) | null {
+	const format =
+		type === 'application/vnd.pgrst.plan+json'
+			? 'json'
+			: type === 'application/vnd.pgrst.plan' || type === 'application/vnd.pgrst.plan+text'
+				? 'text'
+				: null;
+	if (!format) return null;
+	const forParam = params.find((p) => p.startsWith('for='));
+	const target = forParam ? forMime(forParam.slice(4).replace(/^"+|"+$/g, '')) : 'application/json';
+	const given = (params.find((p) => p.startsWith('options=')) ?? 'options=').slice(8).split('|');
+	const options = PLAN_OPTIONS.filter((o) => given.includes(o));
+	const mime = `application/vnd.pgrst.plan+${format}; for="${target}"${options.length ? `; options=${options.join('|')}` : ''}`;
+	return { format, options, contentType: `${mime}; charset=utf-8`, mime, target };
+}
+
+/**
+ * Picks the first acceptable media type of `Accept`; PGRST107 when none is. Plan media types are
+ * offered only with `db-plan-enabled`, as PostgREST's `negotiateContent` does.
+ */
+export function negotiate(accept: string | undefined, planEnabled = false): MediaChoice {
 	if (!accept || accept.trim() === '') return { singular: false, stripNulls: false, csv: false };
+	// Like WAI's `parseHttpAccept`, PostgREST reads the header with its spaces removed.
+	const refused: string[] = [];
 	for (const entry of accept.split(',')) {
 		const [type, ...params] = entry.split(';').map((s) => s.trim().toLowerCase());
 		const stripNulls = params.includes('nulls=stripped');
+		const plan = parsePlan(
+			type,
+			params.map((p) => p.replaceAll(' ', ''))
+		);
+		if (plan) {
+			if (planEnabled && PLAN_TARGETS.has(plan.target))
+				return {
+					singular: plan.target === 'application/vnd.pgrst.object+json',
+					stripNulls: false,
+					csv: plan.target === 'text/csv',
+					plan: { format: plan.format, options: plan.options, contentType: plan.contentType }
+				};
+			refused.push(plan.mime);
+			continue;
+		}
+		refused.push(entry.trim());
 		if (type === 'application/json' || type === '*/*' || type === 'application/*')
 			return { singular: false, stripNulls: false, csv: false };
 		if (type === 'text/csv') return { singular: false, stripNulls: false, csv: true };
@@ -62,7 +135,10 @@ export function negotiate(accept: string | undefined): MediaChoice {
 		if (type === 'application/vnd.pgrst.array+json' || type === 'application/vnd.pgrst.array')
 			return { singular: false, stripNulls, csv: false };
 	}
-	throw new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`);
+	const listed = refused.some((r) => r.startsWith('application/vnd.pgrst.plan'))
+		? refused.join(', ')
+		: accept;
+	throw new RestError(406, 'PGRST107', `None of these media types are available: ${listed}`);
 }
 
 /** `Range: a-b` / `a-` (items) → offset and optional limit. */

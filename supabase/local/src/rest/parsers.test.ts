@@ -183,7 +183,8 @@ describe('SQL building', () => {
 		schemas: ['public'],
 		relations: new Map(),
 		foreignKeys: [],
-		functions: new Map()
+		functions: new Map(),
+		computedRelationships: []
 	};
 
 	it('binds every value and quotes every identifier', () => {

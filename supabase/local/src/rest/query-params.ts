@@ -322,7 +322,7 @@ function splitPath(key: string): { path: string[]; last: string } {
  */
 export function parseQuery(
 	search: URLSearchParams,
-	isArgument: (key: string) => boolean = () => false
+	isArgument: (key: string, value: string) => boolean = () => false
 ): QueryParams {
 	const result: QueryParams = {
 		select: [{ type: 'star' }],
@@ -351,7 +351,7 @@ export function parseQuery(
 			result.onConflict = parseColumnList(value);
 			continue;
 		}
-		if (isArgument(key)) {
+		if (isArgument(key, value)) {
 			result.args.push([key, value]);
 			continue;
 		}

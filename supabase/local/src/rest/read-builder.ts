@@ -237,7 +237,9 @@ function buildEmbed(
 	const where = joinConditions(rel, parentAlias, alias);
 	for (const condition of modifiers.conditions)
 		where.push(conditionSql(ctx, alias, rel.target, condition, inner.embeds));
-	let from = `${qualified(rel.target.schema, rel.target.name)} AS ${alias}`;
+	let from = rel.computed
+		? `${qualified(rel.computed.schema, rel.computed.name)}(${parentAlias}::${qualified(parent.schema, parent.name)}) AS ${alias}`
+		: `${qualified(rel.target.schema, rel.target.name)} AS ${alias}`;
 	if (rel.junction) {
 		const j = ident(`${rel.junction.relation.name}_${++ctx.counter}`);
 		from += ` INNER JOIN ${qualified(rel.junction.relation.schema, rel.junction.relation.name)} AS ${j} ON ${rel.junction.targetPairs
@@ -251,7 +253,7 @@ function buildEmbed(
 	}
 	const innerSql =
 		`SELECT ${inner.columns.join(', ')} FROM ${from}${inner.joins.join('')}` +
-		` WHERE ${where.join(' AND ')}` +
+		` WHERE ${where.length ? where.join(' AND ') : 'TRUE'}` +
 		orderSql(ctx, alias, rel.target, modifiers.order) +
 		limitSql(ctx, modifiers.limit, modifiers.offset);
 	const lateral = ident(`${rel.target.name}_${ctx.counter}_${name}`);

@@ -21,6 +21,8 @@ export interface Relationship {
 	/** The FK's columns on the origin side (many-to-one) or the target side, for hint matching. */
 	originColumns: string[];
 	targetColumns: string[];
+	/** A computed relationship: the function called with the parent row, instead of a join. */
+	computed?: { schema: string; name: string };
 }
 
 export const isToOne = (r: Relationship): boolean =>
@@ -89,6 +91,35 @@ export function relationshipsOf(cache: SchemaCache, origin: Relation): Relations
 	return out;
 }
 
+/** Computed relationships leaving `origin`, shaped as relationships without join columns. */
+function computedOf(cache: SchemaCache, origin: Relation): Relationship[] {
+	return cache.computedRelationships
+		.filter((c) => c.from === origin)
+		.map((c) => ({
+			cardinality: c.toOne ? 'many-to-one' : 'one-to-many',
+			target: c.to,
+			constraint: c.name,
+			pairs: [],
+			originColumns: [],
+			targetColumns: [],
+			computed: { schema: c.schema, name: c.name }
+		}));
+}
+
+/**
+ * PostgREST's relationship map with computed relationships: one named like a table of its schema
+ * replaces the foreign-key relationships to that table (`getOverrideRelationshipsMap`).
+ */
+function relationshipsWithComputed(cache: SchemaCache, origin: Relation): Relationship[] {
+	const computed = computedOf(cache, origin);
+	if (computed.length === 0) return relationshipsOf(cache, origin);
+	const overridden = (r: Relationship) =>
+		computed.some(
+			(c) => c.computed!.schema === r.target.schema && c.computed!.name === r.target.name
+		);
+	return [...relationshipsOf(cache, origin).filter((r) => !overridden(r)), ...computed];
+}
+
 const single = (columns: string[], name: string) => columns.length === 1 && columns[0] === name;
 
 /** Resolves `target[!hint]` from `origin`, or throws PGRST200 / PGRST201 as PostgREST does. */
@@ -98,8 +129,10 @@ export function findRelationship(
 	target: string,
 	hint: string | undefined
 ): Relationship {
-	const all = relationshipsOf(cache, origin);
+	const all = relationshipsWithComputed(cache, origin);
 	let found = all.filter((r) => {
+		// Found by the function's name alone; a hint plays no part (Plan.hs `findRel`).
+		if (r.computed) return r.computed.name === target;
 		const fkColumns = r.cardinality === 'one-to-many' ? r.targetColumns : r.originColumns;
 		if (hint === undefined) {
 			if (r.target.name === target) return true;

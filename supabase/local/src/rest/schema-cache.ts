@@ -39,8 +39,12 @@ export interface ForeignKey {
 
 export interface FunctionArg {
 	name: string;
+	/** As PostgREST names it: `regtype` text, schema-qualified unless built in. */
 	type: string;
+	/** The type arguments are cast to: `character`/`bit` widen so values are not truncated. */
+	castType: string;
 	hasDefault: boolean;
+	variadic: boolean;
 }
 
 export interface RestFunction {
@@ -52,8 +56,23 @@ export interface RestFunction {
 	/** `void`, `scalar`, or `rows` (composite / RETURNS TABLE / OUT parameters). */
 	returns: 'void' | 'scalar' | 'rows';
 	returnType: string;
+	/** `COMMENT ON FUNCTION`: part of the order PostgREST lists overloads in. */
+	description: string | null;
 	/** The table or view whose row type the function returns, enabling embeds on its result. */
 	returnRelation?: Relation;
+}
+
+/**
+ * A function taking one table's row and returning rows of a table (PostgREST's computed
+ * relationship), embedded under the function's name.
+ */
+export interface ComputedRelationship {
+	schema: string;
+	name: string;
+	from: Relation;
+	to: Relation;
+	/** Not set-returning, or declared `rows 1`. */
+	toOne: boolean;
 }
 
 export interface SchemaCache {
@@ -61,6 +80,7 @@ export interface SchemaCache {
 	relations: Map<string, Relation>;
 	foreignKeys: ForeignKey[];
 	functions: Map<string, RestFunction[]>;
+	computedRelationships: ComputedRelationship[];
 }
 
 export const key = (schema: string, name: string): string => `${schema}\u0000${name}`;
@@ -107,12 +127,26 @@ join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
 where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass
 	and d.refobjsubid > 0 and vn.nspname = any($1)`;
 
+/**
+ * Functions as PostgREST's schema cache reads them: argument types as `regtype` text under an
+ * empty search_path (built-ins bare, everything else schema-qualified), the comment (it orders
+ * overloads), and no trigger functions.
+ */
 const FUNCTIONS_SQL = `
 select n.nspname as schema, p.proname as name, p.provolatile::text as volatility, p.proretset as returns_set,
-	p.pronargs as nargs, p.pronargdefaults as ndefaults,
+	p.pronargs as nargs, p.pronargdefaults as ndefaults, d.description,
 	coalesce((select json_agg(json_build_object('name', coalesce(p.proargnames[a.i], ''),
-		'type', format_type(a.t, null), 'mode', coalesce(p.proargmodes[a.i]::text, 'i')) order by a.i)
-		from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality a(t, i)), '[]') as args,
+		'type', case
+			when t.typnamespace = 'pg_catalog'::regnamespace then format_type(a.t, null)
+			when e.oid is not null and e.typnamespace = 'pg_catalog'::regnamespace then format_type(a.t, null)
+			when e.oid is not null then quote_ident(en.nspname) || '.' || quote_ident(e.typname) || '[]'
+			else quote_ident(tn.nspname) || '.' || quote_ident(t.typname) end,
+		'mode', coalesce(p.proargmodes[a.i]::text, 'i')) order by a.i)
+		from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality a(t, i)
+		join pg_type t on t.oid = a.t
+		join pg_namespace tn on tn.oid = t.typnamespace
+		left join pg_type e on e.oid = t.typelem and t.typlen = -1 and t.typelem <> 0
+		left join pg_namespace en on en.oid = e.typnamespace), '[]') as args,
 	format_type(p.prorettype, null) as return_type, rt.typtype::text as return_typtype,
 	rn.nspname as return_schema, rc.relname as return_relation
 from pg_proc p
@@ -120,7 +154,33 @@ join pg_namespace n on n.oid = p.pronamespace
 join pg_type rt on rt.oid = p.prorettype
 left join pg_class rc on rc.oid = rt.typrelid
 left join pg_namespace rn on rn.oid = rc.relnamespace
-where n.nspname = any($1) and p.prokind = 'f'`;
+left join pg_description d on d.objoid = p.oid and d.classoid = 'pg_proc'::regclass and d.objsubid = 0
+where n.nspname = any($1) and p.prokind = 'f' and p.prorettype <> 'trigger'::regtype`;
+
+/** SchemaCache.hs `allComputedRels`: one argument of a row type, returning a row type. */
+const COMPUTED_RELATIONSHIPS_SQL = `
+select pn.nspname as schema, p.proname as name,
+	an.nspname as from_schema, ac.relname as from_name,
+	rn.nspname as to_schema, rc.relname as to_name,
+	not p.proretset or p.prorows = 1 as to_one
+from pg_proc p
+join pg_namespace pn on pn.oid = p.pronamespace
+join pg_class ac on ac.reltype = p.proargtypes[0] and ac.relkind in ('v', 'r', 'm', 'f', 'p')
+join pg_namespace an on an.oid = ac.relnamespace
+join pg_class rc on rc.reltype = p.prorettype and rc.relkind in ('v', 'r', 'm', 'f', 'p')
+join pg_namespace rn on rn.oid = rc.relnamespace
+where p.pronargs = 1 and an.nspname = any($1) and rn.nspname = any($1)
+order by pn.nspname, p.proname`;
+
+interface ComputedRow {
+	schema: string;
+	name: string;
+	from_schema: string;
+	from_name: string;
+	to_schema: string;
+	to_name: string;
+	to_one: boolean;
+}
 
 interface RelationRow {
 	schema: string;
@@ -152,6 +212,7 @@ interface FunctionRow {
 	returns_set: boolean;
 	nargs: number;
 	ndefaults: number;
+	description: string | null;
 	args: { name: string; type: string; mode: string }[] | string;
 	return_type: string;
 	return_typtype: string;
@@ -168,6 +229,7 @@ export async function loadSchemaCache(db: Queryable, schemas: string[]): Promise
 	const constraintRows = (await db.query<ConstraintRow>(CONSTRAINTS_SQL, [schemas])).rows;
 	const viewRows = (await db.query<ViewSourceRow>(VIEW_SOURCES_SQL, [schemas])).rows;
 	const functionRows = (await db.query<FunctionRow>(FUNCTIONS_SQL, [schemas])).rows;
+	const computedRows = (await db.query<ComputedRow>(COMPUTED_RELATIONSHIPS_SQL, [schemas])).rows;
 
 	const relations = new Map<string, Relation>();
 	for (const row of relationRows) {
@@ -211,7 +273,21 @@ export async function loadSchemaCache(db: Queryable, schemas: string[]): Promise
 		const k = key(fn.schema, fn.name);
 		functions.set(k, [...(functions.get(k) ?? []), fn]);
 	}
-	return { schemas, relations, foreignKeys, functions };
+	for (const overloads of functions.values()) overloads.sort(compareOverloads);
+	const computedRelationships: ComputedRelationship[] = [];
+	for (const row of computedRows) {
+		const from = relations.get(key(row.from_schema, row.from_name));
+		const to = relations.get(key(row.to_schema, row.to_name));
+		if (from && to)
+			computedRelationships.push({
+				schema: row.schema,
+				name: row.name,
+				from,
+				to,
+				toOne: row.to_one
+			});
+	}
+	return { schemas, relations, foreignKeys, functions, computedRelationships };
 }
 
 /**
@@ -260,18 +336,91 @@ function toFunction(row: FunctionRow, relations: Map<string, Relation>): RestFun
 		if (outputs.length === 0) return null;
 		returns = 'rows';
 	} else returns = 'scalar';
+	if (!callable(inputs)) return null;
 	const firstDefault = inputs.length - row.ndefaults;
 	return {
 		schema: row.schema,
 		name: row.name,
-		args: inputs.map((a, i) => ({ name: a.name, type: a.type, hasDefault: i >= firstDefault })),
+		args: inputs.map((a, i) => ({
+			name: a.name,
+			type: a.type,
+			castType: WIDENED_TYPES[a.type] ?? a.type,
+			hasDefault: i >= firstDefault,
+			variadic: a.mode === 'v'
+		})),
 		volatility: row.volatility,
 		returnsSet: row.returns_set,
 		returns,
 		returnType: row.return_type,
+		description: row.description,
 		returnRelation:
 			row.return_schema && row.return_relation
 				? relations.get(key(row.return_schema, row.return_relation))
 				: undefined
 	};
+}
+
+const WIDENED_TYPES: Record<string, string> = {
+	bit: 'bit varying',
+	'bit[]': 'bit varying[]',
+	character: 'character varying',
+	'character[]': 'character varying[]'
+};
+
+const SINGLE_UNNAMED_TYPES = new Set(['bytea', 'json', 'jsonb', 'text', 'xml']);
+
+/**
+ * PostgREST only caches functions it can call by name: every argument named, or exactly one
+ * unnamed one while the first argument is bytea, json, jsonb, text or xml (the raw-body calls).
+ */
+function callable(inputs: { name: string; type: string }[]): boolean {
+	const unnamed = inputs.filter((a) => a.name === '').length;
+	return unnamed === 0 || (unnamed === 1 && SINGLE_UNNAMED_TYPES.has(inputs[0].type));
+}
+
+/** Codepoint order, as Haskell compares `Text`. */
+export function compareText(a: string, b: string): number {
+	const x = [...a];
+	const y = [...b];
+	for (let i = 0; i < Math.min(x.length, y.length); i++) {
+		const d = x[i].codePointAt(0)! - y[i].codePointAt(0)!;
+		if (d !== 0) return d;
+	}
+	return x.length - y.length;
+}
+
+const compareBool = (a: boolean, b: boolean): number => Number(a) - Number(b);
+
+const VOLATILITY_ORDER = { v: 0, s: 1, i: 2 };
+
+/**
+ * The order PostgREST keeps overloads in (`instance Ord Routine`), which is the order of the
+ * PGRST203 candidate list: fewer parameters first, then the comment (none first), then the
+ * parameters field by field (name, type, cast type, required, variadic), return and volatility.
+ */
+export function compareOverloads(a: RestFunction, b: RestFunction): number {
+	if (a.args.length !== b.args.length) return a.args.length - b.args.length;
+	if (a.description !== b.description) {
+		if (a.description === null) return -1;
+		if (b.description === null) return 1;
+		const d = compareText(a.description, b.description);
+		if (d !== 0) return d;
+	}
+	for (let i = 0; i < a.args.length; i++) {
+		const p = a.args[i];
+		const q = b.args[i];
+		const d =
+			compareText(p.name, q.name) ||
+			compareText(p.type, q.type) ||
+			compareText(p.castType, q.castType) ||
+			compareBool(!p.hasDefault, !q.hasDefault) ||
+			compareBool(p.variadic, q.variadic);
+		if (d !== 0) return d;
+	}
+	return (
+		compareBool(a.returnsSet, b.returnsSet) ||
+		compareBool(a.returns === 'rows', b.returns === 'rows') ||
+		compareText(a.returnType, b.returnType) ||
+		VOLATILITY_ORDER[a.volatility] - VOLATILITY_ORDER[b.volatility]
+	);
 }
