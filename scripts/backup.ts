@@ -8,7 +8,12 @@
  *
  *   npm run backup -- --db-url postgres://… --url https://<ref>.supabase.co --secret-key sb_secret_… --out backups/2026-12-06
  *   npm run restore -- --db-url postgres://… --url … --secret-key … --from backups/2026-12-06
+ *   npm run restore -- … --from backups/2026-12-06 --erasures "$LIVE_DB_URL" --erasures backups/2026-12-07
  *   npm run restore -- … --from backups/2026-12-06 --verify-only
+ *
+ * `--erasures` names where deletions made after the backup are recorded (the erasure register of the
+ * live database, or of newer backups): every account and piece in it is deleted again, files
+ * first, before the check (GDPR Art. 17: a restore never brings back what a person deleted).
  *
  * Restore ends by checking the target against the backup: every published piece is there with its
  * texts, and every object is byte-identical to the manifest. It exits 1 when anything differs.
@@ -21,6 +26,11 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
+import {
+	listAllObjects,
+	publicMediaPaths,
+	removeObjects
+} from '../src/lib/server/participant/deletion.ts';
 
 const run = promisify(execFile);
 
@@ -44,6 +54,13 @@ interface ManifestObject {
 	bytes: number;
 	contentType: string;
 	cacheControl: string;
+}
+
+export interface Erasure {
+	kind: 'account' | 'piece';
+	subject_id: string;
+	maker_id: string | null;
+	erased_at: string;
 }
 
 interface Manifest {
@@ -158,12 +175,35 @@ export async function backup(target: Target, out: string): Promise<Manifest> {
 		published: await publishedPieces(target.dbUrl)
 	};
 	writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, '\t')}\n`);
+	// The register on its own, so a later restore of an older backup can read it without a database.
+	writeFileSync(
+		join(out, 'erasures.json'),
+		`${JSON.stringify(await erasuresIn(target.dbUrl), null, '\t')}\n`
+	);
 	return manifest;
 }
 
-/** Differences between the backup and what `target` holds now; empty when they agree. */
-export async function verify(target: Target, from: string): Promise<string[]> {
+/** What a restore deleted again: these are expected to be missing. */
+export interface Erased {
+	pieces: Set<string>;
+	/** `<bucket>/<path>` */
+	objects: Set<string>;
+}
+
+/**
+ * Differences between the backup and what `target` holds now, leaving out what was `erased`
+ * again; empty when they agree.
+ */
+export async function verify(
+	target: Target,
+	from: string,
+	erased: Erased = { pieces: new Set(), objects: new Set() }
+): Promise<string[]> {
 	const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
+	manifest.published = manifest.published.filter((piece) => !erased.pieces.has(piece.id));
+	manifest.objects = manifest.objects.filter(
+		(object) => !erased.objects.has(`${object.bucket}/${object.path}`)
+	);
 	const problems: string[] = [];
 	const published = new Map(
 		(await publishedPieces(target.dbUrl)).map((piece) => [piece.id, piece.texts])
@@ -190,7 +230,11 @@ export async function verify(target: Target, from: string): Promise<string[]> {
  * (`session_replication_role = replica`, so no trigger writes a second copy of a restored row),
  * in one transaction, then every object through the Storage API. Returns `verify`'s findings.
  */
-export async function restore(target: Target, from: string): Promise<string[]> {
+export async function restore(
+	target: Target,
+	from: string,
+	erasures: Erasure[] = []
+): Promise<string[]> {
 	const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8')) as Manifest;
 	const database = join(from, 'database.sql');
 	if (sha256(readFileSync(database)) !== manifest.database) {
@@ -219,7 +263,68 @@ export async function restore(target: Target, from: string): Promise<string[]> {
 		});
 		if (error) throw new Error(`upload ${object.bucket}/${object.path}: ${error.message}`);
 	}
-	return verify(target, from);
+	return verify(target, from, await eraseAgain(client, erasures));
+}
+
+/** The erasure register of the database at `dbUrl`. */
+export async function erasuresIn(dbUrl: string): Promise<Erasure[]> {
+	const client = new pg.Client({ connectionString: dbUrl });
+	await client.connect();
+	try {
+		const { rows } = await client.query<Erasure>(
+			`select kind, subject_id, maker_id, erased_at from private.erasures order by erased_at, id`
+		);
+		return rows.map((row) => ({ ...row, erased_at: new Date(row.erased_at).toISOString() }));
+	} finally {
+		await client.end();
+	}
+}
+
+/** The register from a backup folder (its erasures.json) or a database URL. */
+export async function readErasures(source: string): Promise<Erasure[]> {
+	if (/^postgres(ql)?:\/\//.test(source)) return erasuresIn(source);
+	return JSON.parse(readFileSync(join(source, 'erasures.json'), 'utf8')) as Erasure[];
+}
+
+/**
+ * Deletes again, with the service role, every account and piece of the register that the restored
+ * data still holds: the files first (public copies, masters, voice notes, originals), then the
+ * rows, as src/lib/server/participant/deletion.ts does for the person themselves.
+ */
+export async function eraseAgain(client: SupabaseClient, erasures: Erasure[]): Promise<Erased> {
+	const erased: Erased = { pieces: new Set(), objects: new Set() };
+	const remove = async (bucket: string, paths: string[]) => {
+		await removeObjects(client, bucket, paths);
+		for (const path of paths) erased.objects.add(`${bucket}/${path}`);
+	};
+	const accounts = new Set(erasures.filter((e) => e.kind === 'account').map((e) => e.subject_id));
+	const pieces = new Map(
+		erasures.filter((e) => e.kind === 'piece').map((e) => [e.subject_id, e.maker_id])
+	);
+	for (const account of accounts) {
+		const { data, error } = await client.from('pieces').select('id').eq('maker_id', account);
+		if (error) throw new Error(`pieces of ${account}: ${error.message}`);
+		for (const { id } of data) pieces.set(id as string, account);
+	}
+	for (const [pieceId, makerId] of pieces) {
+		erased.pieces.add(pieceId);
+		await remove('public-media', await publicMediaPaths(client, pieceId));
+		if (makerId) {
+			for (const bucket of ['masters', 'voice-notes']) {
+				await remove(bucket, await listAllObjects(client, bucket, `${makerId}/${pieceId}`));
+			}
+		}
+		const { error } = await client.from('pieces').delete().eq('id', pieceId);
+		if (error) throw new Error(`delete piece ${pieceId}: ${error.message}`);
+	}
+	for (const account of accounts) {
+		for (const bucket of ['masters', 'voice-notes', 'originals']) {
+			await remove(bucket, await listAllObjects(client, bucket, account));
+		}
+		const { error } = await client.auth.admin.deleteUser(account);
+		if (error && error.status !== 404) throw new Error(`delete user ${account}: ${error.message}`);
+	}
+	return erased;
 }
 
 async function main(): Promise<void> {
@@ -232,6 +337,7 @@ async function main(): Promise<void> {
 			'secret-key': { type: 'string', default: process.env.SUPABASE_SECRET_KEY },
 			out: { type: 'string' },
 			from: { type: 'string' },
+			erasures: { type: 'string', multiple: true, default: [] },
 			'verify-only': { type: 'boolean', default: false }
 		}
 	});
@@ -251,9 +357,10 @@ async function main(): Promise<void> {
 		return;
 	}
 	if (command === 'restore' && values.from) {
+		const erasures = (await Promise.all((values.erasures ?? []).map(readErasures))).flat();
 		const problems = values['verify-only']
 			? await verify(target, values.from)
-			: await restore(target, values.from);
+			: await restore(target, values.from, erasures);
 		for (const problem of problems) console.error(`  ✗ ${problem}`);
 		if (problems.length > 0) process.exit(1);
 		console.log(

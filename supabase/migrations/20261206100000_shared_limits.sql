@@ -59,35 +59,39 @@ $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- One run at a time per key (photo processing per user and upload): a lease that a second call
--- cannot take while the first holds it. A lease expires by itself, so an instance that dies in the
--- middle of a run does not block the upload forever.
+-- cannot take while the first holds it. The holder renews it while it runs (same token); when an
+-- instance dies in the middle of a run, its lease runs out within seconds and a retry may start.
 
 create unlogged table private.run_leases (
 	key text primary key check (length(key) between 1 and 300),
+	holder uuid not null,
 	expires_at timestamptz not null
 );
 alter table private.run_leases enable row level security;
 
-create function public.begin_single_run(p_key text, p_seconds integer) returns boolean
+-- Takes or renews the lease on `p_key` for `p_holder`; false while another holder has it.
+create function public.begin_single_run(p_key text, p_holder uuid, p_seconds integer)
+returns boolean
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-	insert into private.run_leases as l (key, expires_at)
-	values (p_key, clock_timestamp() + make_interval(secs => p_seconds))
-	on conflict (key) do update set expires_at = excluded.expires_at
-		where l.expires_at < clock_timestamp();
+	insert into private.run_leases as l (key, holder, expires_at)
+	values (p_key, p_holder, clock_timestamp() + make_interval(secs => p_seconds))
+	on conflict (key) do update
+		set holder = excluded.holder, expires_at = excluded.expires_at
+		where l.holder = excluded.holder or l.expires_at < clock_timestamp();
 	return found;
 end
 $$;
 
-create function public.end_single_run(p_key text) returns void
+create function public.end_single_run(p_key text, p_holder uuid) returns void
 language sql
 security definer
 set search_path = ''
 as $$
-	delete from private.run_leases where key = p_key;
+	delete from private.run_leases where key = p_key and holder = p_holder;
 $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -165,12 +169,12 @@ $$;
 
 revoke all on function
 	public.take_rate_limit(text, text, integer, double precision),
-	public.begin_single_run(text, integer), public.end_single_run(text),
+	public.begin_single_run(text, uuid, integer), public.end_single_run(text, uuid),
 	public.page_cache_version(), public.bump_page_cache_version(),
 	private.bump_page_cache_after_piece_change(), public.sweep_shared_limits()
 	from public, anon, authenticated;
 grant execute on function
 	public.take_rate_limit(text, text, integer, double precision),
-	public.begin_single_run(text, integer), public.end_single_run(text),
+	public.begin_single_run(text, uuid, integer), public.end_single_run(text, uuid),
 	public.page_cache_version(), public.bump_page_cache_version(), public.sweep_shared_limits()
 	to service_role;

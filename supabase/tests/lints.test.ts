@@ -110,7 +110,8 @@ const ALLOWED: Record<string, Record<string, string>> = {
 	rls_enabled_no_policy: {
 		'private.rate_buckets': 'deny-all: only take_rate_limit (service role) touches it',
 		'private.run_leases': 'deny-all: only begin/end_single_run (service role) touch it',
-		'private.page_cache_version': 'deny-all: read and bumped through service-role functions'
+		'private.page_cache_version': 'deny-all: read and bumped through service-role functions',
+		'private.erasures': 'deny-all: written by triggers, read by erasures_since (service role)'
 	}
 };
 

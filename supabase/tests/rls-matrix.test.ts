@@ -548,13 +548,24 @@ export const MATRIX: Record<string, TableSpec> = {
 		}
 	},
 	'private.run_leases': {
-		setup: `insert into private.run_leases (key, expires_at) values ('someone/upload', now() + interval '1 minute')`,
+		setup: `insert into private.run_leases (key, holder, expires_at) values ('someone/upload', gen_random_uuid(), now() + interval '1 minute')`,
 		set: 'expires_at = expires_at',
 		targets: [
 			{ name: 'a lease', where: `key = 'someone/upload'`, select: [], update: [], delete: [] }
 		],
 		insert: {
-			sql: `insert into private.run_leases (key, expires_at) values ('mine', now())`,
+			sql: `insert into private.run_leases (key, holder, expires_at) values ('mine', gen_random_uuid(), now())`,
+			allow: []
+		}
+	},
+	'private.erasures': {
+		setup: `insert into private.erasures (kind, subject_id) values ('account', gen_random_uuid())`,
+		set: 'erased_at = erased_at',
+		targets: [
+			{ name: 'an erasure', where: `kind = 'account'`, select: [], update: [], delete: [] }
+		],
+		insert: {
+			sql: `insert into private.erasures (kind, subject_id) values ('piece', auth.uid())`,
 			allow: []
 		}
 	},

@@ -76,20 +76,29 @@ describe.each(testDbKinds())('shared limits on %s', (kind) => {
 		expect(name.error?.code).toBe('23514');
 	});
 
-	it('admits one run per key until it ends or its lease expires', async () => {
-		const begin = async (key: string, seconds = 60) =>
-			(await server.rpc('begin_single_run', { p_key: key, p_seconds: seconds })).data;
-		const parallel = await Promise.all(Array.from({ length: 6 }, () => begin('user/upload-1')));
+	it('admits one run per key until it ends or its lease expires, and lets the holder renew', async () => {
+		const [first, second] = [crypto.randomUUID(), crypto.randomUUID()];
+		const begin = async (key: string, holder: string, seconds = 60) =>
+			(await server.rpc('begin_single_run', { p_key: key, p_holder: holder, p_seconds: seconds }))
+				.data;
+		const parallel = await Promise.all(
+			Array.from({ length: 6 }, () => begin('user/upload-1', crypto.randomUUID()))
+		);
 		expect(parallel.filter((admitted) => admitted === true)).toHaveLength(1);
-		expect(await begin('user/upload-2')).toBe(true);
-		await server.rpc('end_single_run', { p_key: 'user/upload-1' });
-		expect(await begin('user/upload-1')).toBe(true);
+		expect(await begin('user/upload-2', first)).toBe(true);
+		expect(await begin('user/upload-2', first)).toBe(true);
+		expect(await begin('user/upload-2', second)).toBe(false);
+		// Only the holder ends it.
+		await server.rpc('end_single_run', { p_key: 'user/upload-2', p_holder: second });
+		expect(await begin('user/upload-2', second)).toBe(false);
+		await server.rpc('end_single_run', { p_key: 'user/upload-2', p_holder: first });
+		expect(await begin('user/upload-2', second)).toBe(true);
 		// A crashed run: its lease ran out, so the upload can be processed again.
 		await stack.db.exec(
 			`update private.run_leases set expires_at = now() - interval '1 second' where key = 'user/upload-2'`
 		);
-		expect(await begin('user/upload-2')).toBe(true);
-		expect(await begin('user/upload-2')).toBe(false);
+		expect(await begin('user/upload-2', first)).toBe(true);
+		expect(await begin('user/upload-2', second)).toBe(false);
 	});
 
 	it('moves the page cache version on a bump and when a published piece leaves the gallery', async () => {
@@ -115,8 +124,8 @@ describe.each(testDbKinds())('shared limits on %s', (kind) => {
 		async (caller) => {
 			for (const sql of [
 				`select public.take_rate_limit('join', 'x', 3, 1)`,
-				`select public.begin_single_run('k', 10)`,
-				`select public.end_single_run('k')`,
+				`select public.begin_single_run('k', gen_random_uuid(), 10)`,
+				`select public.end_single_run('k', gen_random_uuid())`,
 				`select public.page_cache_version()`,
 				`select public.bump_page_cache_version()`,
 				`select public.sweep_shared_limits()`,

@@ -2,7 +2,8 @@
  * Two app instances on the same local stack behind a small round-robin proxy (node:http, loopback
  * only), as a host's load balancer runs them: a visitor's rate limit is one limit whichever
  * instance answers, a piece withdrawn through instance A is gone from instance B's next response
- * after the shared cache bound, and health and readiness answer on each instance.
+ * after the shared cache bound, health and readiness answer on each instance, and when instance A
+ * is killed under load every visitor is still answered (by B).
  *
  * The instances are the production build (`node server.js`) started here with the same ORIGIN
  * (the proxy's URL, the public address) and `ADDRESS_HEADER=x-forwarded-for`, which the proxy
@@ -62,25 +63,38 @@ function startInstance(name: Name): ChildProcess {
 	return child;
 }
 
-/** Round robin over A and B, unless `x-test-instance` names one. */
+/**
+ * Round robin over A and B, unless `x-test-instance` names one. Like nginx's
+ * `proxy_next_upstream error`, a GET or HEAD whose instance refuses or drops the connection
+ * before answering is sent to the other one.
+ */
 function startProxy(): Promise<Server> {
 	let next = 0;
 	const names: Name[] = ['A', 'B'];
 	const server = createServer((req, res) => {
 		const pinned = req.headers['x-test-instance'];
-		const name: Name = pinned === 'A' || pinned === 'B' ? pinned : names[next++ % 2];
+		const first: Name = pinned === 'A' || pinned === 'B' ? pinned : names[next++ % 2];
 		const client = String(req.headers['x-test-client'] ?? '198.51.100.254');
 		const { 'x-test-client': _client, 'x-test-instance': _instance, ...forwarded } = req.headers;
 		const headers = { ...forwarded, 'x-forwarded-for': client };
-		const upstream = httpRequest(
-			{ host: '127.0.0.1', port: ports[name], method: req.method, path: req.url, headers },
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-instance': name });
-				answer.pipe(res);
-			}
-		);
-		upstream.on('error', () => res.writeHead(502).end());
-		req.pipe(upstream);
+		const idempotent = req.method === 'GET' || req.method === 'HEAD';
+		const send = (name: Name, retry: boolean) => {
+			const upstream = httpRequest(
+				{ host: '127.0.0.1', port: ports[name], method: req.method, path: req.url, headers },
+				(answer) => {
+					res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-instance': name });
+					answer.pipe(res);
+				}
+			);
+			upstream.on('error', () => {
+				if (retry && !res.headersSent) send(name === 'A' ? 'B' : 'A', false);
+				else if (!res.headersSent) res.writeHead(502).end();
+				else res.destroy();
+			});
+			if (idempotent) upstream.end();
+			else req.pipe(upstream);
+		};
+		send(first, idempotent && !pinned);
 	});
 	return new Promise((resolve) => server.listen(proxyPort, '127.0.0.1', () => resolve(server)));
 }
@@ -222,4 +236,36 @@ test("a piece withdrawn through instance A is gone from instance B's next respon
 	expect(gone.status()).toBe(404);
 	expect(await gone.text()).not.toContain(title);
 	await context.close();
+});
+
+test('when one instance dies under load, the other answers every visitor', async ({ request }) => {
+	const paths = ['/de/gallery', '/en/stories', '/ar/gallery', '/uk/', '/fa/stories'];
+	const answers: { status: number; instance: string; afterKill: boolean }[] = [];
+	let killed = false;
+	let stop = false;
+	const visitor = async (v: number) => {
+		for (let i = v; !stop; i++) {
+			const response = await request.get(`${proxyUrl}${paths[i % paths.length]}`, {
+				headers: { accept: 'text/html', 'x-test-client': `198.51.100.${v + 10}` }
+			});
+			answers.push({
+				status: response.status(),
+				instance: response.headers()['x-instance'],
+				afterKill: killed
+			});
+		}
+	};
+	const visitors = Array.from({ length: 8 }, (_, v) => visitor(v));
+	await new Promise((resolve) => setTimeout(resolve, 1500));
+	instances[0].kill('SIGKILL');
+	killed = true;
+	await new Promise((resolve) => setTimeout(resolve, 3000));
+	stop = true;
+	await Promise.all(visitors);
+
+	expect(answers.filter((a) => !a.afterKill).map((a) => a.instance)).toContain('A');
+	const after = answers.filter((a) => a.afterKill);
+	expect(after.length).toBeGreaterThan(8);
+	expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+	expect(new Set(after.slice(8).map((a) => a.instance))).toEqual(new Set(['B']));
 });

@@ -5,8 +5,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
  * upload id, so a double tap or a retry racing the first request (on this instance or another)
  * cannot turn one upload into two photos (checklist G50): the second call is refused while the
  * first runs, and afterwards the original is gone. The lease lives in Postgres
- * (`begin_single_run`) and expires after `leaseSeconds`, so an instance that dies mid-run does not
- * block the upload for good.
+ * (`begin_single_run`), renewed while the run goes on.
  */
 
 /** Thrown by `singleFlight` when a call with the same key is still running. */
@@ -17,8 +16,11 @@ export class DuplicateRequestError extends Error {
 	}
 }
 
-/** Long enough for the slowest photo processing on an old server, short enough to retry after a crash. */
-const DEFAULT_LEASE_SECONDS = 120;
+/**
+ * A lease lasts this long and is renewed every third of it while the run goes on, so a run may take
+ * as long as it needs, and an instance that dies mid-run blocks a retry for at most this long.
+ */
+const LEASE_SECONDS = 30;
 
 /**
  * Runs `fn` unless a call with `key` is still running on any instance; then throws
@@ -28,18 +30,30 @@ export async function singleFlight<T>(
 	admin: SupabaseClient,
 	key: string,
 	fn: () => Promise<T>,
-	leaseSeconds = DEFAULT_LEASE_SECONDS
+	leaseSeconds = LEASE_SECONDS
 ): Promise<T> {
-	const { data, error } = await admin.rpc('begin_single_run', {
-		p_key: key,
-		p_seconds: leaseSeconds
-	});
+	const holder = crypto.randomUUID();
+	const take = () =>
+		admin.rpc('begin_single_run', { p_key: key, p_holder: holder, p_seconds: leaseSeconds });
+	const { data, error } = await take();
 	if (error) throw new Error(`begin_single_run failed: ${error.message}`, { cause: error });
 	if (data !== true) throw new DuplicateRequestError(key);
+	const renew = setInterval(
+		() => {
+			void take().then(({ error: renewError }) => {
+				if (renewError) console.error(`renewing the lease on ${key} failed:`, renewError);
+			});
+		},
+		(leaseSeconds * 1000) / 3
+	);
 	try {
 		return await fn();
 	} finally {
-		const { error: endError } = await admin.rpc('end_single_run', { p_key: key });
+		clearInterval(renew);
+		const { error: endError } = await admin.rpc('end_single_run', {
+			p_key: key,
+			p_holder: holder
+		});
 		if (endError) console.error(`end_single_run ${key} failed (the lease expires):`, endError);
 	}
 }

@@ -133,6 +133,9 @@ export async function sweep(options: SweepOptions): Promise<SweepReport> {
 		// Idle rate-limit buckets and expired run leases (the instances' shared state).
 		const shared = await admin.rpc('sweep_shared_limits');
 		if (shared.error) report.errors.push(`sweep_shared_limits: ${shared.error.message}`);
+		// Erasure register entries older than any backup that could still hold the data.
+		const register = await admin.rpc('sweep_erasure_register');
+		if (register.error) report.errors.push(`sweep_erasure_register: ${register.error.message}`);
 	} catch (error) {
 		report.errors.push(error instanceof Error ? error.message : String(error));
 	}

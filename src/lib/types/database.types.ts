@@ -797,7 +797,10 @@ export type Database = {
 			[_ in never]: never;
 		};
 		Functions: {
-			begin_single_run: { Args: { p_key: string; p_seconds: number }; Returns: boolean };
+			begin_single_run: {
+				Args: { p_holder: string; p_key: string; p_seconds: number };
+				Returns: boolean;
+			};
 			bump_page_cache_version: { Args: Record<PropertyKey, never>; Returns: number };
 			correct_piece_text: {
 				Args: {
@@ -830,7 +833,16 @@ export type Database = {
 			};
 			create_return_ticket: { Args: Record<PropertyKey, never>; Returns: string };
 			delete_own_piece: { Args: { p_piece_id: string }; Returns: undefined };
-			end_single_run: { Args: { p_key: string }; Returns: undefined };
+			end_single_run: { Args: { p_holder: string; p_key: string }; Returns: undefined };
+			erasures_since: {
+				Args: { p_since: string };
+				Returns: {
+					erased_at: string;
+					kind: string;
+					maker_id: string;
+					subject_id: string;
+				}[];
+			};
 			gallery_languages: {
 				Args: Record<PropertyKey, never>;
 				Returns: {
@@ -973,6 +985,7 @@ export type Database = {
 				Args: { p_piece_id: string };
 				Returns: Database['public']['Enums']['piece_status'];
 			};
+			sweep_erasure_register: { Args: { p_keep?: string }; Returns: number };
 			sweep_shared_limits: { Args: Record<PropertyKey, never>; Returns: number };
 			sweeper_delete_stale_drafts: {
 				Args: { p_limit?: number; p_older_than: string };

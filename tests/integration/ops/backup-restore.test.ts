@@ -2,17 +2,20 @@
  * docs/operations.md's backup and restore, as written there, on real Postgres: the demo project
  * (migrations, seed and the demo pictures) is backed up with scripts/backup.ts, restored into an
  * empty project (migrations only, its own storage), and the restore's own check finds every
- * published piece and every object byte-identical. A damaged backup is refused before anything
- * is written.
+ * published piece and every object byte-identical. An account deleted after the backup is deleted
+ * again by the restore, files and rows. A damaged backup is refused before anything is written.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backup, restore, verify, type Target } from '../../../scripts/backup.ts';
+import { createClient } from '@supabase/supabase-js';
+import { backup, readErasures, restore, verify, type Target } from '../../../scripts/backup.ts';
+import { deleteOwnAccount, listAllObjects } from '../../../src/lib/server/participant/deletion.ts';
 import { seedMedia } from '../../../scripts/seed-media.ts';
 import { startStack, type RunningStack } from '../../../supabase/local/src/stack.ts';
+import { PIECES, USERS } from '../../../supabase/tests/support.ts';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
@@ -29,7 +32,11 @@ async function admin(sql: string): Promise<void> {
 describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 	const root = mkdtempSync(join(tmpdir(), 'ct-backup-'));
 	const suffix = `${process.pid}_${Date.now().toString(36)}`;
-	const names = { source: `ct_bk_src_${suffix}`, target: `ct_bk_dst_${suffix}` };
+	const names = {
+		source: `ct_bk_src_${suffix}`,
+		target: `ct_bk_dst_${suffix}`,
+		later: `ct_bk_later_${suffix}`
+	};
 	const urlOf = (name: string) => {
 		const url = new URL(adminUrl as string);
 		url.pathname = `/${name}`;
@@ -94,5 +101,28 @@ describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 		await backup(source, out);
 		writeFileSync(join(out, 'database.sql'), '-- truncated\n');
 		await expect(restore(target, out)).rejects.toThrow(/does not match its manifest/);
+	}, 300_000);
+
+	it('deletes again what a person deleted after the backup was taken', async () => {
+		const out = join(root, 'before-deletion');
+		await backup(source, out);
+		// After the backup, Maryam deletes her account in the live project (as /me does).
+		const live = createClient(source.url, source.secretKey, { auth: { persistSession: false } });
+		expect(await listAllObjects(live, 'masters', USERS.maryam)).not.toEqual([]);
+		await deleteOwnAccount(live, live, USERS.maryam);
+
+		const fresh = await start(names.later, true);
+		expect(await restore(fresh, out, await readErasures(source.dbUrl))).toEqual([]);
+		const restored = createClient(fresh.url, fresh.secretKey, { auth: { persistSession: false } });
+		const { data: hers } = await restored.from('pieces').select('id').eq('maker_id', USERS.maryam);
+		expect(hers).toEqual([]);
+		expect((await restored.auth.admin.getUserById(USERS.maryam)).data.user).toBeNull();
+		expect(await listAllObjects(restored, 'masters', USERS.maryam)).toEqual([]);
+		// Everyone else's work is back.
+		const { data: others } = await restored
+			.from('pieces')
+			.select('id')
+			.eq('id', PIECES.publishedJohannstadt);
+		expect(others).toEqual([{ id: PIECES.publishedJohannstadt }]);
 	}, 300_000);
 });

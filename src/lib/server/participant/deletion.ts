@@ -43,7 +43,7 @@ export async function listAllObjects(
 	}
 }
 
-async function removeObjects(
+export async function removeObjects(
 	admin: SupabaseClient,
 	bucket: string,
 	paths: string[]
