@@ -4,6 +4,8 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type { TestStack } from '../../helpers/stack.ts';
 
 export const REST_PROJECT = resolve('tests/fixtures/rest-project');
+/** Fixture of the embedding, counting and bulk-insert suites (one-to-one, self-reference, …). */
+export const REST_EMBED_PROJECT = resolve('tests/fixtures/rest-embed-project');
 
 export const ALICE = '11111111-1111-4111-8111-111111111111';
 export const BOB = '22222222-2222-4222-8222-222222222222';

@@ -200,6 +200,9 @@ export function buildLevel(
 	path: string[]
 ): Level {
 	const level: Level = { columns: [], joins: [], embeds: new Map() };
+	// PostgREST selects the plain fields first and the embeds after them, so an embed wins over a
+	// column of the same name in the JSON (the last duplicate key is the one clients keep).
+	const embedColumns: string[] = [];
 	for (const item of items) {
 		if (item.type === 'star')
 			level.columns.push(
@@ -208,8 +211,9 @@ export function buildLevel(
 					: `${alias}.*`
 			);
 		else if (item.type === 'field') level.columns.push(fieldSql(ctx, alias, relation, item));
-		else buildEmbed(ctx, alias, relation, item, path, level);
+		else buildEmbed(ctx, alias, relation, item, path, level, embedColumns);
 	}
+	level.columns.push(...embedColumns);
 	return level;
 }
 
@@ -219,7 +223,8 @@ function buildEmbed(
 	parent: Relation | null,
 	embed: EmbedItem,
 	path: string[],
-	level: Level
+	level: Level,
+	columns: string[]
 ): void {
 	if (!parent) throw notImplemented(`embedding '${embed.name}' on this result`);
 	const rel = findRelationship(ctx.cache, parent, embed.name, embed.hint);
@@ -228,7 +233,11 @@ function buildEmbed(
 	const key = nodeKey(childPath);
 	ctx.used.add(key);
 	const modifiers = ctx.nodes.get(key) ?? { conditions: [], order: [] };
-	const alias = ident(`${rel.target.name}_${++ctx.counter}`);
+	// PostgREST's aliases: `target_depth` inside the embed, `origin_name_depth` for the lateral
+	// join. Two embeds of one level with the same name and no alias then collide, and Postgres
+	// refuses the statement with 42712 exactly as it does behind PostgREST.
+	const depth = childPath.length;
+	const alias = ident(`${rel.target.name}_${depth}`);
 	const toOne = isToOne(rel);
 	if (embed.spread && !toOne)
 		throw notImplemented(`spreading the to-many relationship '${embed.name}'`);
@@ -254,26 +263,33 @@ function buildEmbed(
 		` WHERE ${where.join(' AND ')}` +
 		orderSql(ctx, alias, rel.target, modifiers.order) +
 		limitSql(ctx, modifiers.limit, modifiers.offset);
-	const lateral = ident(`${rel.target.name}_${ctx.counter}_${name}`);
+	const lateral = ident(`${parent.name}_${name}_${depth}`);
 	const joinType = embed.join === 'inner' ? 'INNER' : 'LEFT';
 	if (embed.spread) {
 		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
-		if (embed.children.length > 0) level.columns.push(`${lateral}.*`);
+		if (embed.children.length > 0) columns.push(`${lateral}.*`);
 		return;
 	}
+	// Embedded values are jsonb, as PostgREST renders them: its key order and spacing, and the last
+	// of duplicate keys.
 	if (toOne) {
 		level.joins.push(
-			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
+			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
 		);
-		if (embed.children.length > 0) level.columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+		if (!emptyEmbed(embed)) columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
 	} else {
 		level.joins.push(
-			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
+			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
 		);
-		if (embed.children.length > 0)
-			level.columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
+		if (!emptyEmbed(embed))
+			columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
 	}
 	level.embeds.set(name, { alias: lateral, toOne });
+}
+
+/** PostgREST's `hasOnlyNullEmbed`: no field below, only (nested) empty embeds; it joins, adds no key. */
+function emptyEmbed(embed: EmbedItem): boolean {
+	return embed.children.every((c) => c.type === 'embed' && emptyEmbed(c));
 }
 
 function joinConditions(rel: Relationship, parentAlias: string, alias: string): string[] {
