@@ -29,6 +29,8 @@ export interface ReadContext {
 	embedFilters: boolean;
 	/** Explicit columns for a top-level `*` (the source carries bookkeeping columns). */
 	topStar?: string[];
+	/** Set by `buildReadSql`: the rows a count counts, `SELECT 1 FROM … WHERE …`, for EXPLAIN. */
+	countSql?: string;
 }
 
 /** State shared while building one statement: parameters, alias counter, used embeds. */
@@ -340,6 +342,7 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 	const countJoins = ctx.embedFilters
 		? level.joins
 		: level.joins.filter((j) => j.startsWith(' INNER'));
+	ctx.countSql = `SELECT 1 FROM ${plan.from} AS ${plan.alias}${countJoins.join('')}${whereSql}`;
 	const count = plan.count
 		? `(SELECT pg_catalog.count(*) FROM ${plan.from} AS ${plan.alias}${countJoins.join('')}${whereSql})`
 		: 'NULL::bigint';
