@@ -235,4 +235,57 @@ describe.each(testDbKinds({ remote: true }))('REST embedding (%s)', (kind) => {
 		expect(byKey.status).toBe(400);
 		expect(byKey.error?.code).toBe('PGRST200');
 	});
+	it('spreads a to-one embed, also nested, into the parent', async () => {
+		const { data } = await anon
+			.from('notes')
+			.select('id, ...studios(slug, ...studio_details(details))')
+			.lte('id', 3)
+			.order('id');
+		expect(data).toEqual([
+			{ id: 1, slug: 'north', details: 'North studio, two looms' },
+			{ id: 2, slug: 'south', details: 'South studio, dye kitchen' },
+			{ id: 3, slug: 'east', details: null }
+		]);
+	});
+
+	it('spreads a to-many embed as one array per key, as PostgREST 14 does', async () => {
+		const { data, error } = await anon
+			.from('studios')
+			.select('id, ...notes(note_id:id, body)')
+			.order('id');
+		expect(error).toBeNull();
+		expect(data).toEqual([
+			{ id: 1, note_id: [1], body: ['Warp is on'] },
+			{ id: 2, note_id: [2], body: ['Indigo vat ready'] },
+			{ id: 3, note_id: [3, 4], body: ['East has no details', 'Second note in the east'] }
+		]);
+		const { data: empty } = await anon
+			.from('makers')
+			.select('username, ...notes(id)')
+			.eq('username', 'cleo')
+			.single();
+		expect(empty).toEqual({ username: 'cleo', id: [] });
+		const { data: inner } = await anon
+			.from('makers')
+			.select('username, ...notes!inner(studio_id)')
+			.order('username');
+		expect(inner).toEqual([
+			{ username: 'ada', studio_id: [1, 2, 3] },
+			{ username: 'bea', studio_id: [3] }
+		]);
+	});
+
+	it('spreads a many-to-many embed in the order asked of it', async () => {
+		const { data } = await anon
+			.from('kits')
+			.select('name, ...threads(thread:name)')
+			.order('name', { referencedTable: 'threads', ascending: false })
+			.order('id');
+		expect(data).toEqual([
+			{ name: 'Starter', thread: ['Linen'] },
+			{ name: 'Deluxe', thread: ['Wool', 'Silk', 'Linen'] }
+		]);
+		const raw = await rest(stack, '/kits?select=id,...threads(name)&id=eq.1');
+		expect(await raw.text()).toBe('[{"id":1,"name":["Linen"]}]');
+	});
 });

@@ -48,6 +48,8 @@ interface Level {
 	joins: string[];
 	/** Conditions on embeds by name (`rel=is.null`), resolved to their lateral alias. */
 	embeds: Map<string, { alias: string; toOne: boolean }>;
+	/** Output keys of the level in order, for a to-many spread to aggregate each of them. */
+	names: string[];
 }
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
@@ -201,21 +203,23 @@ export function buildLevel(
 	items: SelectItem[],
 	path: string[]
 ): Level {
-	const level: Level = { columns: [], joins: [], embeds: new Map() };
+	const level: Level = { columns: [], joins: [], embeds: new Map(), names: [] };
 	// PostgREST selects the plain fields first and the embeds after them, so an embed wins over a
 	// column of the same name in the JSON (the last duplicate key is the one clients keep).
 	const embedColumns: string[] = [];
+	const embedNames: string[] = [];
 	for (const item of items) {
-		if (item.type === 'star')
-			level.columns.push(
-				path.length === 0 && ctx.topStar
-					? ctx.topStar.map((c) => `${alias}.${ident(c)}`).join(', ')
-					: `${alias}.*`
-			);
-		else if (item.type === 'field') level.columns.push(fieldSql(ctx, alias, relation, item));
-		else buildEmbed(ctx, alias, relation, item, path, level, embedColumns);
+		if (item.type === 'star') {
+			const star = path.length === 0 && ctx.topStar;
+			level.columns.push(star ? star.map((c) => `${alias}.${ident(c)}`).join(', ') : `${alias}.*`);
+			level.names.push(...(star || (relation?.columns ?? []).map((c) => c.name)));
+		} else if (item.type === 'field') {
+			level.columns.push(fieldSql(ctx, alias, relation, item));
+			level.names.push(outputName(item));
+		} else buildEmbed(ctx, alias, relation, item, path, level, embedColumns, embedNames);
 	}
 	level.columns.push(...embedColumns);
+	level.names.push(...embedNames);
 	return level;
 }
 
@@ -226,7 +230,8 @@ function buildEmbed(
 	embed: EmbedItem,
 	path: string[],
 	level: Level,
-	columns: string[]
+	columns: string[],
+	names: string[]
 ): void {
 	if (!parent) throw notImplemented(`embedding '${embed.name}' on this result`);
 	const rel = findRelationship(ctx.cache, parent, embed.name, embed.hint);
@@ -241,9 +246,6 @@ function buildEmbed(
 	const depth = childPath.length;
 	const alias = ident(`${rel.target.name}_${depth}`);
 	const toOne = isToOne(rel);
-	if (embed.spread && !toOne)
-		throw notImplemented(`spreading the to-many relationship '${embed.name}'`);
-
 	const inner = buildLevel(ctx, alias, rel.target, embed.children, childPath);
 	const where = joinConditions(rel, parentAlias, alias);
 	for (const condition of modifiers.conditions)
@@ -267,9 +269,22 @@ function buildEmbed(
 		limitSql(ctx, modifiers.limit, modifiers.offset);
 	const lateral = ident(`${parent.name}_${name}_${depth}`);
 	const joinType = embed.join === 'inner' ? 'INNER' : 'LEFT';
-	if (embed.spread) {
+	if (embed.spread && toOne) {
 		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
 		if (embed.children.length > 0) columns.push(`${lateral}.*`);
+		names.push(...inner.names);
+		return;
+	}
+	if (embed.spread) {
+		// PostgREST 14 spreads a to-many embed as one array per key, in the rows' order.
+		const arrays = inner.names.map(
+			(n) => `, COALESCE(json_agg(pgrst_row.${ident(n)}), '[]')::jsonb AS ${ident(n)}`
+		);
+		level.joins.push(
+			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row)::jsonb AS "pgrst_json"${arrays.join('')} FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
+		);
+		columns.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
+		names.push(...inner.names);
 		return;
 	}
 	// Embedded values are jsonb, as PostgREST renders them: its key order and spacing, and the last
@@ -278,13 +293,18 @@ function buildEmbed(
 		level.joins.push(
 			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
 		);
-		if (!emptyEmbed(embed)) columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+		if (!emptyEmbed(embed)) {
+			columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+			names.push(name);
+		}
 	} else {
 		level.joins.push(
 			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
 		);
-		if (!emptyEmbed(embed))
+		if (!emptyEmbed(embed)) {
 			columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
+			names.push(name);
+		}
 	}
 	level.embeds.set(name, { alias: lateral, toOne });
 }
