@@ -60,6 +60,8 @@ export interface RestEnvironment {
 	schemas: string[];
 	extraSearchPath: string[];
 	maxRows?: number;
+	/** PostgREST's `db-aggregates-enabled` (in-database setting `pgrst.db_aggregates_enabled`). */
+	aggregatesEnabled?: boolean;
 	cache(): SchemaCache;
 	reload(): Promise<void>;
 }
@@ -419,6 +421,7 @@ function readPlanKey(env: RestEnvironment, request: RestRequest): string {
 		header(h, 'accept'),
 		header(h, 'range'),
 		env.maxRows,
+		env.aggregatesEnabled,
 		env.schemas.join(','),
 		env.extraSearchPath.join(',')
 	].join('\u0000');
@@ -427,6 +430,7 @@ function readPlanKey(env: RestEnvironment, request: RestRequest): string {
 function planRead(c: Common, relation: Relation): ReadPlan {
 	const q = parseQuery(c.request.search);
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const { limit, offset } = readWindow(c, q);
 	const sql = buildReadSql(ctx, {
 		ctes: [],
@@ -547,6 +551,7 @@ async function insert(c: Common, relation: Relation): Promise<RestResponse> {
 	const rows = Array.isArray(payload) ? payload : [payload];
 	if (!rows.every(isObject)) throw new RestError(400, 'PGRST102', 'Empty or invalid json');
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const cte = buildInsertCte(ctx, relation, ident(relation.name), {
 		rows,
 		columns: q.columns,
@@ -574,6 +579,7 @@ async function update(c: Common, relation: Relation): Promise<RestResponse> {
 		throw new RestError(400, 'PGRST102', 'Empty or invalid json');
 	}
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const keys = q.columns ?? Object.keys(payload);
 	if (keys.length === 0) {
 		const representation = c.prefs.return === 'representation';
@@ -599,6 +605,7 @@ async function update(c: Common, relation: Relation): Promise<RestResponse> {
 async function remove(c: Common, relation: Relation): Promise<RestResponse> {
 	const q = parseQuery(c.request.search);
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const cte = buildDeleteCte(
 		ctx,
 		relation,
@@ -620,6 +627,7 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 		(k) => viaQuery && overloads.some((fn) => fn.args.some((a) => a.name === k))
 	);
 	const ctx = newReadContext(cache, q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	let fn: RestFunction;
 	let call;
 	if (viaQuery) {

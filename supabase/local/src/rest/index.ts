@@ -4,6 +4,7 @@
  */
 import { BodyTooLargeError, readBody, type Service, type StackContext } from '../core/http.ts';
 import { loadProjectConfig } from '../core/config.ts';
+import type { Queryable } from '../core/db.ts';
 import { handleRest, type RestEnvironment } from './handler.ts';
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 
@@ -17,6 +18,24 @@ export interface RestService extends Service {
 	reloadConfig(): Promise<void>;
 }
 
+/**
+ * A boolean of PostgREST's in-database configuration: `ALTER ROLE authenticator SET pgrst.… = …`,
+ * the setting for this database before the one for all databases, as PostgREST's `queryDbSettings`.
+ */
+async function readRoleFlag(db: Queryable, name: string): Promise<boolean> {
+	const { rows } = await db.query<{ value: string }>(
+		`select substr(setting, strpos(setting, '=') + 1) as value
+		from pg_catalog.pg_db_role_setting as r, unnest(r.setconfig) as setting
+		where r.setrole = (select oid from pg_catalog.pg_roles where rolname = 'authenticator')
+			and r.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
+			and substr(setting, 1, strpos(setting, '=') - 1) = $1
+		order by r.setdatabase desc
+		limit 1`,
+		[name]
+	);
+	return ['true', 'on', 'yes', '1'].includes(rows[0]?.value.trim().toLowerCase() ?? '');
+}
+
 /** Creates the service and loads its schema cache; call after the database is prepared. */
 export async function createRestService(stack: StackContext): Promise<RestService> {
 	const env: RestEnvironment = {
@@ -28,13 +47,14 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		// A miss re-reads after any introspection already running: that one may predate the table.
 		reload: () => reloadAfterCurrent()
 	};
-	const readConfig = () => {
+	const readConfig = async () => {
 		const api = loadProjectConfig(stack.projectDir).api;
 		env.schemas = api?.schemas ?? ['public', 'graphql_public'];
 		env.extraSearchPath = api?.extra_search_path ?? ['public', 'extensions'];
 		env.maxRows = api?.max_rows ?? 1000;
+		env.aggregatesEnabled = await readRoleFlag(stack.db, 'pgrst.db_aggregates_enabled');
 	};
-	readConfig();
+	await readConfig();
 	let cache: SchemaCache = await loadSchemaCache(stack.db, env.schemas);
 	let reloading: Promise<void> | null = null;
 	const reload = () => {
@@ -53,8 +73,8 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		await reloading?.catch(() => undefined);
 		await reload();
 	};
-	const reloadConfig = () => {
-		readConfig();
+	const reloadConfig = async () => {
+		await readConfig();
 		return reloadAfterCurrent();
 	};
 	// PostgREST's channel: an empty payload or 'reload schema' re-reads the schema cache, 'reload

@@ -9,6 +9,7 @@ import { OPERATORS } from './query-params.ts';
 import { findRelationship, isToOne, type Relationship } from './relationships.ts';
 import type { Relation, SchemaCache } from './schema-cache.ts';
 import {
+	aggregateError,
 	embedName,
 	outputName,
 	type EmbedItem,
@@ -31,6 +32,10 @@ export interface ReadContext {
 	topStar?: string[];
 	/** Set by `buildReadSql`: the rows a count counts, `SELECT 1 FROM … WHERE …`, for EXPLAIN. */
 	countSql?: string;
+	/** PostgREST's `db-aggregates-enabled`; without it an aggregate answers PGRST123. */
+	aggregatesEnabled: boolean;
+	/** Some level of the select uses an aggregate. */
+	hasAggregate: boolean;
 }
 
 /** State shared while building one statement: parameters, alias counter, used embeds. */
@@ -39,7 +44,16 @@ export function newReadContext(
 	nodes: Map<string, NodeModifiers>,
 	params = new Params()
 ): ReadContext {
-	return { cache, params, nodes, used: new Set(['']), counter: 0, embedFilters: false };
+	return {
+		cache,
+		params,
+		nodes,
+		used: new Set(['']),
+		counter: 0,
+		embedFilters: false,
+		aggregatesEnabled: false,
+		hasAggregate: false
+	};
 }
 
 /** The SQL pieces of one level: output columns and the joins they need. */
@@ -50,6 +64,8 @@ interface Level {
 	embeds: Map<string, { alias: string; toOne: boolean }>;
 	/** Output keys of the level in order, for a to-many spread to aggregate each of them. */
 	names: string[];
+	/** ` GROUP BY …` when the level aggregates (PostgREST's `groupF`), else ''. */
+	groupBy: string;
 }
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
@@ -82,14 +98,25 @@ function fieldSql(
 	relation: Relation | null,
 	field: FieldItem
 ): string {
-	let expr = columnExpr(ctx, alias, relation, field.name, field.path);
-	if (field.cast !== undefined) {
+	let expr = field.name === '*' ? '*' : columnExpr(ctx, alias, relation, field.name, field.path);
+	if (field.cast !== undefined && field.name !== '*') {
 		if (!isSafeTypeName(field.cast))
 			throw parseError(
 				`"failed to parse select parameter" cast "${field.cast}"`,
 				'expecting a type name'
 			);
 		expr = `CAST(${expr} AS ${field.cast})`;
+	}
+	if (field.aggregate) {
+		expr = `${field.aggregate.toUpperCase()}(${field.name === '*' ? '*' : expr})`;
+		if (field.aggregateCast !== undefined) {
+			if (!isSafeTypeName(field.aggregateCast))
+				throw parseError(
+					`"failed to parse select parameter" cast "${field.aggregateCast}"`,
+					'expecting a type name'
+				);
+			expr = `CAST(${expr} AS ${field.aggregateCast})`;
+		}
 	}
 	return `${expr} AS ${ident(outputName(field))}`;
 }
@@ -203,23 +230,37 @@ export function buildLevel(
 	items: SelectItem[],
 	path: string[]
 ): Level {
-	const level: Level = { columns: [], joins: [], embeds: new Map(), names: [] };
+	const level: Level = { columns: [], joins: [], embeds: new Map(), names: [], groupBy: '' };
+	const aggregated = items.some((i) => i.type === 'field' && i.aggregate);
+	if (aggregated) ctx.hasAggregate = true;
+	// With an aggregate every other field is a group (PostgREST's `groupF`): `*` is expanded for it.
+	const groups: string[] = [];
 	// PostgREST selects the plain fields first and the embeds after them, so an embed wins over a
 	// column of the same name in the JSON (the last duplicate key is the one clients keep).
 	const embedColumns: string[] = [];
 	const embedNames: string[] = [];
+	const embedGroups: string[] = [];
 	for (const item of items) {
 		if (item.type === 'star') {
-			const star = path.length === 0 && ctx.topStar;
+			const star =
+				(path.length === 0 && ctx.topStar) || (aggregated && relation?.columns.map((c) => c.name));
 			level.columns.push(star ? star.map((c) => `${alias}.${ident(c)}`).join(', ') : `${alias}.*`);
 			level.names.push(...(star || (relation?.columns ?? []).map((c) => c.name)));
+			if (star) groups.push(...star.map((c) => `${alias}.${ident(c)}`));
 		} else if (item.type === 'field') {
 			level.columns.push(fieldSql(ctx, alias, relation, item));
 			level.names.push(outputName(item));
-		} else buildEmbed(ctx, alias, relation, item, path, level, embedColumns, embedNames);
+			if (!item.aggregate)
+				groups.push(
+					item.alias || item.path.length ? ident(outputName(item)) : `${alias}.${ident(item.name)}`
+				);
+		} else
+			buildEmbed(ctx, alias, relation, item, path, level, embedColumns, embedNames, embedGroups);
 	}
 	level.columns.push(...embedColumns);
 	level.names.push(...embedNames);
+	groups.push(...embedGroups);
+	if (aggregated && groups.length) level.groupBy = ` GROUP BY ${groups.join(', ')}`;
 	return level;
 }
 
@@ -231,7 +272,8 @@ function buildEmbed(
 	path: string[],
 	level: Level,
 	columns: string[],
-	names: string[]
+	names: string[],
+	groups: string[]
 ): void {
 	if (!parent) throw notImplemented(`embedding '${embed.name}' on this result`);
 	const rel = findRelationship(ctx.cache, parent, embed.name, embed.hint);
@@ -262,9 +304,19 @@ function buildEmbed(
 			)
 		);
 	}
+	if (embed.spread && embed.children.some((c) => c.type === 'field' && c.aggregate))
+		throw toOne
+			? notImplemented(`aggregates inside the spread '${embed.name}'`)
+			: new RestError(
+					400,
+					'PGRST127',
+					'Feature not implemented',
+					'Aggregates are not implemented for one-to-many or many-to-many spreads.'
+				);
 	const innerSql =
 		`SELECT ${inner.columns.join(', ')} FROM ${from}${inner.joins.join('')}` +
 		` WHERE ${where.join(' AND ')}` +
+		inner.groupBy +
 		orderSql(ctx, alias, rel.target, modifiers.order) +
 		limitSql(ctx, modifiers.limit, modifiers.offset);
 	const lateral = ident(`${parent.name}_${name}_${depth}`);
@@ -273,6 +325,7 @@ function buildEmbed(
 		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
 		if (embed.children.length > 0) columns.push(`${lateral}.*`);
 		names.push(...inner.names);
+		groups.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
 		return;
 	}
 	if (embed.spread) {
@@ -285,6 +338,7 @@ function buildEmbed(
 		);
 		columns.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
 		names.push(...inner.names);
+		groups.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
 		return;
 	}
 	// Embedded values are jsonb, as PostgREST renders them: its key order and spacing, and the last
@@ -296,6 +350,7 @@ function buildEmbed(
 		if (!emptyEmbed(embed)) {
 			columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
 			names.push(name);
+			groups.push(ident(name));
 		}
 	} else {
 		level.joins.push(
@@ -304,6 +359,7 @@ function buildEmbed(
 		if (!emptyEmbed(embed)) {
 			columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
 			names.push(name);
+			groups.push(ident(name));
 		}
 	}
 	level.embeds.set(name, { alias: lateral, toOne });
@@ -354,8 +410,10 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 	const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
 	const fromSql = `${plan.from} AS ${plan.alias}${level.joins.join('')}`;
 	const columns = level.columns.length ? level.columns.join(', ') : '';
+	// PostgREST validates aggregates after resolving every embed (validateAggFunctions).
+	if (ctx.hasAggregate && !ctx.aggregatesEnabled) throw aggregateError();
 	const inner =
-		`SELECT ${columns} FROM ${fromSql}${whereSql}` +
+		`SELECT ${columns} FROM ${fromSql}${whereSql}${level.groupBy}` +
 		orderSql(ctx, plan.alias, plan.relation, top.order) +
 		limitSql(ctx, plan.limit, plan.offset);
 	// Left joins cannot change the count unless a condition looks at them.
