@@ -243,7 +243,7 @@ async function run(
 		async (tx: Queryable) => {
 			const row = (await tx.query<ResultRow>(sql, params)).rows[0];
 			check?.(row);
-			await after?.(tx, row);
+			if (after) await after(tx, row);
 			return row;
 		},
 		{ readOnly: c.readOnly, settings: { search_path: searchPath } }
