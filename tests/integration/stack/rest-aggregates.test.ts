@@ -84,6 +84,29 @@ describe.each(testDbKinds({ remote: true }))('REST aggregates, enabled (%s)', (k
 		expect(bare.error?.message).toBe('column sales_1.sum does not exist');
 	});
 
+	it('hoists the aggregates of a to-one spread into the level it is spread into', async () => {
+		const { data } = await anon
+			.from('sales')
+			.select('maker, ...studios(total:id.sum())')
+			.order('maker');
+		expect(data).toEqual([
+			{ maker: 'ada', total: 4 },
+			{ maker: 'bea', total: 3 },
+			{ maker: 'cleo', total: null }
+		]);
+		// Groups come in no set order: PostgREST orders by columns of the table, not by aggregates.
+		const { data: bySlug } = await anon.from('sales').select('...studios(slug, n:count())');
+		expect(bySlug).toHaveLength(4);
+		expect(bySlug).toEqual(
+			expect.arrayContaining([
+				{ slug: null, n: 0 },
+				{ slug: 'north', n: 2 },
+				{ slug: 'south', n: 1 },
+				{ slug: 'east', n: 1 }
+			])
+		);
+	});
+
 	it('refuses aggregates inside a to-many spread with PGRST127', async () => {
 		const { error, status } = await anon.from('studios').select('id, ...sales(amount.sum())');
 		expect(status).toBe(400);

@@ -231,7 +231,10 @@ export function buildLevel(
 	path: string[]
 ): Level {
 	const level: Level = { columns: [], joins: [], embeds: new Map(), names: [], groupBy: '' };
-	const aggregated = items.some((i) => i.type === 'field' && i.aggregate);
+	// A to-one spread's aggregates are computed here (hoisted), so they aggregate this level too.
+	const aggregated = items.some(
+		(i) => isAggregate(i) || (i.type === 'embed' && i.spread && i.children.some(isAggregate))
+	);
 	if (aggregated) ctx.hasAggregate = true;
 	// With an aggregate every other field is a group (PostgREST's `groupF`): `*` is expanded for it.
 	const groups: string[] = [];
@@ -288,7 +291,26 @@ function buildEmbed(
 	const depth = childPath.length;
 	const alias = ident(`${rel.target.name}_${depth}`);
 	const toOne = isToOne(rel);
-	const inner = buildLevel(ctx, alias, rel.target, embed.children, childPath);
+	// PostgREST's hoistSpreadAggFunctions: a to-one spread selects the plain values and the
+	// aggregates run in the level it is spread into. Only one level of spreading is served.
+	const hoisted = new Map<string, FieldItem>();
+	let children = embed.children;
+	if (embed.spread && toOne && children.some(isAggregate)) {
+		children = embed.children.flatMap((c) => {
+			if (c.type !== 'field' || !c.aggregate) return [c];
+			const key = c.name === '*' ? '' : (c.alias ?? c.name);
+			hoisted.set(key === '' ? `pgrst_found` : key, c);
+			return c.name === '*'
+				? []
+				: [{ ...c, alias: key, aggregate: undefined, aggregateCast: undefined }];
+		});
+	}
+	if (embed.spread)
+		for (const child of children)
+			if (child.type === 'embed' && child.spread && child.children.some(isAggregate))
+				throw notImplemented(`aggregates spread through more than one level ('${child.name}')`);
+	const inner = buildLevel(ctx, alias, rel.target, children, childPath);
+	if (hoisted.size) ctx.hasAggregate = true;
 	const where = joinConditions(rel, parentAlias, alias);
 	for (const condition of modifiers.conditions)
 		where.push(conditionSql(ctx, alias, rel.target, condition, inner.embeds));
@@ -304,23 +326,46 @@ function buildEmbed(
 			)
 		);
 	}
-	if (embed.spread && embed.children.some((c) => c.type === 'field' && c.aggregate))
-		throw toOne
-			? notImplemented(`aggregates inside the spread '${embed.name}'`)
-			: new RestError(
-					400,
-					'PGRST127',
-					'Feature not implemented',
-					'Aggregates are not implemented for one-to-many or many-to-many spreads.'
-				);
+	if (embed.spread && !toOne && embed.children.some(isAggregate))
+		throw new RestError(
+			400,
+			'PGRST127',
+			'Feature not implemented',
+			'Aggregates are not implemented for one-to-many or many-to-many spreads.'
+		);
+	const innerColumns = hoisted.has('pgrst_found')
+		? [...inner.columns, 'TRUE AS "pgrst_found"']
+		: inner.columns;
 	const innerSql =
-		`SELECT ${inner.columns.join(', ')} FROM ${from}${inner.joins.join('')}` +
+		`SELECT ${innerColumns.join(', ')} FROM ${from}${inner.joins.join('')}` +
 		` WHERE ${where.join(' AND ')}` +
 		inner.groupBy +
 		orderSql(ctx, alias, rel.target, modifiers.order) +
 		limitSql(ctx, modifiers.limit, modifiers.offset);
 	const lateral = ident(`${parent.name}_${name}_${depth}`);
 	const joinType = embed.join === 'inner' ? 'INNER' : 'LEFT';
+	if (embed.spread && toOne && hoisted.size) {
+		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
+		for (const n of inner.names.filter((n) => !hoisted.has(n))) {
+			columns.push(`${lateral}.${ident(n)}`);
+			names.push(n);
+			groups.push(`${lateral}.${ident(n)}`);
+		}
+		for (const [key, field] of hoisted) {
+			let expr = `${field.aggregate!.toUpperCase()}(${lateral}.${ident(key)})`;
+			if (field.aggregateCast !== undefined) {
+				if (!isSafeTypeName(field.aggregateCast))
+					throw parseError(
+						`"failed to parse select parameter" cast "${field.aggregateCast}"`,
+						'expecting a type name'
+					);
+				expr = `CAST(${expr} AS ${field.aggregateCast})`;
+			}
+			columns.push(`${expr} AS ${ident(field.alias ?? field.aggregate!)}`);
+			names.push(field.alias ?? field.aggregate!);
+		}
+		return;
+	}
 	if (embed.spread && toOne) {
 		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
 		if (embed.children.length > 0) columns.push(`${lateral}.*`);
@@ -364,6 +409,8 @@ function buildEmbed(
 	}
 	level.embeds.set(name, { alias: lateral, toOne });
 }
+
+const isAggregate = (item: SelectItem): boolean => item.type === 'field' && !!item.aggregate;
 
 /** PostgREST's `hasOnlyNullEmbed`: no field below, only (nested) empty embeds; it joins, adds no key. */
 function emptyEmbed(embed: EmbedItem): boolean {
