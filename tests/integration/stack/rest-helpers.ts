@@ -6,6 +6,8 @@ import type { TestStack } from '../../helpers/stack.ts';
 export const REST_PROJECT = resolve('tests/fixtures/rest-project');
 /** Overloads, computed fields and computed relationships (rest-rpc-overloads, rest-computed). */
 export const FUNCTIONS_PROJECT = resolve('tests/fixtures/rest-functions-project');
+/** Fixture of the embedding, counting and bulk-insert suites (one-to-one, self-reference, …). */
+export const REST_EMBED_PROJECT = resolve('tests/fixtures/rest-embed-project');
 
 export const ALICE = '11111111-1111-4111-8111-111111111111';
 export const BOB = '22222222-2222-4222-8222-222222222222';

@@ -233,8 +233,9 @@ describe.each(testDbKinds({ remote: true }))('REST reads (%s)', (kind) => {
 		});
 		expect(response.status).toBe(200);
 		expect(response.headers.get('content-range')).toBe('0-1/2');
+		// A planned count is the planner's estimate (rest-counts.test.ts compares it with EXPLAIN).
 		const planned = await anon.from('posts').select('id', { count: 'planned', head: true });
-		expect(planned.count).toBe(2);
+		expect(Number.isInteger(planned.count)).toBe(true);
 		expect(planned.data).toBeNull();
 		const beyond = await rest(stack, '/posts?offset=5', { headers: { Prefer: 'count=exact' } });
 		expect(beyond.status).toBe(416);

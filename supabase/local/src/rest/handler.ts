@@ -38,7 +38,7 @@ import {
 } from './read-builder.ts';
 import { buildCall, callRowsSql, findFunction, isRpcQueryArgument } from './rpc-builder.ts';
 import { key, type Relation, type RestFunction, type SchemaCache } from './schema-cache.ts';
-import { ident, qualified } from './sql.ts';
+import { compactParams, ident, qualified } from './sql.ts';
 
 export interface RestRequest {
 	method: string;
@@ -63,6 +63,8 @@ export interface RestEnvironment {
 	maxRows?: number;
 	/** `db-plan-enabled`: answer `Accept: application/vnd.pgrst.plan` with the statement's EXPLAIN. */
 	planEnabled?: boolean;
+	/** PostgREST's `db-aggregates-enabled` (in-database setting `pgrst.db_aggregates_enabled`). */
+	aggregatesEnabled?: boolean;
 	cache(): SchemaCache;
 	reload(): Promise<void>;
 }
@@ -234,7 +236,8 @@ async function run(
 	c: Common,
 	sql: string,
 	params: unknown[],
-	check?: (row: ResultRow) => void
+	check?: (row: ResultRow) => void,
+	after?: (tx: Queryable, row: ResultRow) => Promise<void>
 ): Promise<ResultRow> {
 	const searchPath = searchPathFor(c.env, c.schema);
 	if (c.media.plan) throw new PlanAnswer(await explain(c, c.media.plan, sql, params, searchPath));
@@ -245,6 +248,7 @@ async function run(
 		async (tx: Queryable) => {
 			const row = (await tx.query<ResultRow>(sql, params)).rows[0];
 			check?.(row);
+			if (after) await after(tx, row);
 			return row;
 		},
 		{ readOnly: c.readOnly, settings: { search_path: searchPath } }
@@ -358,6 +362,34 @@ function readWindow(c: Common, q: QueryParams): { limit?: number; offset: number
 	return { limit, offset };
 }
 
+/** `Preference-Applied` for a read or a call: PostgREST names the count it honoured. */
+function countApplied(c: Common): Record<string, string> {
+	return c.prefs.count ? { 'preference-applied': `count=${c.prefs.count}` } : {};
+}
+
+/**
+ * PostgREST's `planned` total is the planner's row estimate of the count query; `estimated` keeps
+ * the exact count unless it exceeds `max_rows`, then takes the larger of it and the estimate.
+ */
+async function plannedTotal(
+	c: Common,
+	explain: { sql: string; params: readonly unknown[] },
+	tx: Queryable,
+	row: ResultRow
+): Promise<void> {
+	const exact = row.total_count === null ? null : Number(row.total_count);
+	// Haskell's `Just total > Nothing` holds, so without max_rows an estimate is always taken.
+	if (c.prefs.count === 'estimated' && c.env.maxRows !== undefined && (exact ?? 0) <= c.env.maxRows)
+		return;
+	const result = await tx.query<{ 'QUERY PLAN': unknown }>(explain.sql, [...explain.params]);
+	const raw = result.rows[0]?.['QUERY PLAN'];
+	const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as {
+		Plan: { 'Plan Rows': number };
+	}[];
+	const estimate = plan[0]?.Plan['Plan Rows'] ?? null;
+	row.total_count = c.prefs.count === 'planned' ? estimate : Math.max(exact ?? 0, estimate ?? 0);
+}
+
 function readResponse(c: Common, row: ResultRow, offset: number, singularOk = true): RestResponse {
 	const pageTotal = Number(row.page_total);
 	const total = row.total_count === null ? null : Number(row.total_count);
@@ -384,7 +416,11 @@ function readResponse(c: Common, row: ResultRow, offset: number, singularOk = tr
 			: c.media.singular && singularOk
 				? singularBody(row.body ?? '')
 				: (row.body ?? '[]');
-	return { status, headers: { 'content-type': contentType(c), 'content-range': range }, body };
+	return {
+		status,
+		headers: { 'content-type': contentType(c), 'content-range': range, ...countApplied(c) },
+		body
+	};
 }
 
 /**
@@ -398,6 +434,8 @@ interface ReadPlan {
 	sql: string;
 	params: readonly unknown[];
 	offset: number;
+	/** `count=planned|estimated`: EXPLAIN of the count query, run after the statement. */
+	explain?: { sql: string; params: readonly unknown[] };
 }
 
 const READ_PLAN_LIMIT = 500;
@@ -430,6 +468,7 @@ function readPlanKey(env: RestEnvironment, request: RestRequest): string {
 		header(h, 'range'),
 		env.maxRows,
 		env.planEnabled,
+		env.aggregatesEnabled,
 		env.schemas.join(','),
 		env.extraSearchPath.join(',')
 	].join('\u0000');
@@ -438,6 +477,7 @@ function readPlanKey(env: RestEnvironment, request: RestRequest): string {
 function planRead(c: Common, relation: Relation): ReadPlan {
 	const q = parseQuery(c.request.search);
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const { limit, offset } = readWindow(c, q);
 	const sql = buildReadSql(ctx, {
 		ctes: [],
@@ -446,7 +486,7 @@ function planRead(c: Common, relation: Relation): ReadPlan {
 		relation,
 		select: q.select,
 		topModifiers: true,
-		count: c.prefs.count !== undefined,
+		count: c.prefs.count === 'exact' || c.prefs.count === 'estimated',
 		limit,
 		offset,
 		stripNulls: c.media.stripNulls,
@@ -454,15 +494,31 @@ function planRead(c: Common, relation: Relation): ReadPlan {
 	});
 	checkUnusedNodes(ctx);
 	const { schema, prefs, media, readOnly } = c;
-	return { common: { schema, prefs, media, readOnly }, sql, params: ctx.params.values, offset };
+	let explain: ReadPlan['explain'];
+	if (ctx.countSql && (prefs.count === 'planned' || prefs.count === 'estimated')) {
+		const [text, values] = compactParams(
+			`EXPLAIN (FORMAT JSON) ${ctx.countSql}`,
+			ctx.params.values
+		);
+		explain = { sql: text, params: values };
+	}
+	return {
+		common: { schema, prefs, media, readOnly },
+		sql,
+		params: ctx.params.values,
+		offset,
+		explain
+	};
 }
 
 async function runRead(c: Common, plan: ReadPlan): Promise<RestResponse> {
+	const explain = plan.explain;
 	const row = await run(
 		c,
 		plan.sql,
 		[...plan.params],
-		singularCheck({ ...c, prefs: { ...c.prefs, strict: false } })
+		singularCheck({ ...c, prefs: { ...c.prefs, strict: false } }),
+		explain && ((tx, result) => plannedTotal(c, explain, tx, result))
 	);
 	return readResponse(c, row, plan.offset);
 }
@@ -542,6 +598,7 @@ async function insert(c: Common, relation: Relation): Promise<RestResponse> {
 	const rows = Array.isArray(payload) ? payload : [payload];
 	if (!rows.every(isObject)) throw new RestError(400, 'PGRST102', 'Empty or invalid json');
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const cte = buildInsertCte(ctx, relation, ident(relation.name), {
 		rows,
 		columns: q.columns,
@@ -569,6 +626,7 @@ async function update(c: Common, relation: Relation): Promise<RestResponse> {
 		throw new RestError(400, 'PGRST102', 'Empty or invalid json');
 	}
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const keys = q.columns ?? Object.keys(payload);
 	if (keys.length === 0) {
 		const representation = c.prefs.return === 'representation';
@@ -594,6 +652,7 @@ async function update(c: Common, relation: Relation): Promise<RestResponse> {
 async function remove(c: Common, relation: Relation): Promise<RestResponse> {
 	const q = parseQuery(c.request.search);
 	const ctx = newReadContext(c.env.cache(), q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	const cte = buildDeleteCte(
 		ctx,
 		relation,
@@ -611,6 +670,7 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	const viaQuery = method !== 'POST';
 	const q = parseQuery(c.request.search, viaQuery ? isRpcQueryArgument : undefined);
 	const ctx = newReadContext(cache, q.nodes);
+	ctx.aggregatesEnabled = c.env.aggregatesEnabled ?? false;
 	let fn: RestFunction;
 	let call;
 	if (viaQuery) {
@@ -635,6 +695,9 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 	}
 	const readOnly = viaQuery || fn.volatility !== 'v';
 	const rc: Common = { ...c, readOnly };
+	// A call counts for `exact` and `estimated`; `planned` has no estimate for it (Content-Range `*`).
+	const counting = c.prefs.count === 'exact' || c.prefs.count === 'estimated';
+	const oneRow = { 'content-range': `0-0/${counting ? 1 : '*'}`, ...countApplied(c) };
 	const rowsSql = callRowsSql(fn, call);
 	const top = q.nodes.get('')!;
 	if (fn.returns !== 'rows') {
@@ -647,7 +710,7 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 		const { limit, offset } = fn.returnsSet ? readWindow(rc, q) : { limit: undefined, offset: 0 };
 		const window = `${limit !== undefined ? ` LIMIT ${ctx.params.add(limit)}::bigint` : ''}${offset ? ` OFFSET ${ctx.params.add(offset)}::bigint` : ''}`;
 		const sql = fn.returnsSet
-			? `WITH pgrst_rows AS (${rowsSql}) SELECT ${c.prefs.count ? '(SELECT pg_catalog.count(*) FROM pgrst_rows)' : 'NULL::bigint'} AS total_count, pg_catalog.count(*) AS page_total, coalesce(json_agg(_s.pgrst_scalar), '[]')::text AS body FROM (SELECT pgrst_scalar FROM pgrst_rows${window}) _s`
+			? `WITH pgrst_rows AS (${rowsSql}) SELECT ${counting ? '(SELECT pg_catalog.count(*) FROM pgrst_rows)' : 'NULL::bigint'} AS total_count, pg_catalog.count(*) AS page_total, coalesce(json_agg(_s.pgrst_scalar), '[]')::text AS body FROM (SELECT pgrst_scalar FROM pgrst_rows${window}) _s`
 			: `SELECT NULL::bigint AS total_count, 1 AS page_total, to_json(_s.pgrst_scalar)::text AS body FROM (${rowsSql}) _s`;
 		const row = await run(
 			rc,
@@ -655,12 +718,12 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 			ctx.params.values,
 			fn.returnsSet ? singularCheck(rc) : undefined
 		);
-		if (fn.returns === 'void' || c.prefs.return === 'minimal')
-			return { status: 204, headers: {}, body: '' };
+		if (fn.returns === 'void') return { status: 204, headers: oneRow, body: '' };
+		if (c.prefs.return === 'minimal') return { status: 204, headers: {}, body: '' };
 		if (fn.returnsSet) return readResponse(rc, row, offset);
 		return {
 			status: 200,
-			headers: { 'content-type': JSON_TYPE, 'content-range': '0-0/*' },
+			headers: { 'content-type': JSON_TYPE, ...oneRow },
 			body: method === 'HEAD' ? '' : (row.body ?? 'null')
 		};
 	}
@@ -674,7 +737,7 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 		relation,
 		select: q.select,
 		topModifiers: true,
-		count: c.prefs.count !== undefined,
+		count: counting,
 		limit,
 		offset,
 		stripNulls: c.media.stripNulls,
@@ -695,7 +758,7 @@ async function callFunction(c: Common, name: string): Promise<RestResponse> {
 		const body = Number(row.page_total) === 0 ? 'null' : singularBody(row.body ?? '[]');
 		return {
 			status: 200,
-			headers: { 'content-type': JSON_TYPE, 'content-range': '0-0/*' },
+			headers: { 'content-type': JSON_TYPE, ...oneRow },
 			body: method === 'HEAD' ? '' : body
 		};
 	}

@@ -46,23 +46,30 @@ export function buildInsertCte(
 	}
 	checkColumns(relation, columns);
 	const target = qualified(relation.schema, relation.name);
-	const present = (c: string) => rows.filter((row) => Object.hasOwn(row, c)).length;
-	if (options.missingDefault) columns = columns.filter((c) => present(c) > 0);
-
-	const values = columns.map((c) => {
-		const value = `pgrst_body.${ident(c)}`;
-		if (!options.missingDefault || present(c) === rows.length) return value;
-		const column = relation.columnMap.get(c)!;
-		let fallback = column.default ?? 'NULL';
-		if (column.identity === 'd')
-			fallback = `nextval(pg_get_serial_sequence(${ctx.params.add(`${target}`)}::text, ${ctx.params.add(c)}::text))`;
-		return `CASE WHEN (pgrst_elem.j -> ${ctx.params.add(c)}::text) IS NOT NULL THEN ${value} ELSE ${fallback} END`;
-	});
+	const values = columns.map((c) => `pgrst_body.${ident(c)}`);
 	const body = ctx.params.add(JSON.stringify(rows));
+	let source = `json_array_elements(${body}::json) AS pgrst_elem(j) CROSS JOIN LATERAL json_populate_record(NULL::${target}, pgrst_elem.j) AS pgrst_body`;
+	if (options.missingDefault) {
+		// PostgREST's `missing=default`: each element is laid over an object of the defaults of the
+		// inserted columns, so every default is evaluated for every row, also where the row has its
+		// own value (a sequence advances once per row and column, as it does behind PostgREST).
+		const defaults = columns.flatMap((c) => {
+			const column = relation.columnMap.get(c)!;
+			if (column.generated === 's') return [];
+			const expr =
+				column.identity === 'd'
+					? `nextval(pg_get_serial_sequence(${ctx.params.add(target)}::text, ${ctx.params.add(c)}::text))`
+					: column.default;
+			return expr === null ? [] : [`${ctx.params.add(c)}::text, ${expr}`];
+		});
+		const laid = defaults.length
+			? `(SELECT coalesce(jsonb_agg(jsonb_build_object(${defaults.join(', ')}) || pgrst_row.e ORDER BY pgrst_row.n), '[]') FROM jsonb_array_elements(${body}::jsonb) WITH ORDINALITY AS pgrst_row(e, n))`
+			: `${body}::jsonb`;
+		source = `jsonb_array_elements(${laid}) AS pgrst_elem(j) CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, pgrst_elem.j) AS pgrst_body`;
+	}
 	let sql =
 		`INSERT INTO ${target} AS ${alias}${columns.length ? ` (${columns.map(ident).join(', ')})` : ''} ` +
-		`SELECT ${values.join(', ')} FROM json_array_elements(${body}::json) AS pgrst_elem(j) ` +
-		`CROSS JOIN LATERAL json_populate_record(NULL::${target}, pgrst_elem.j) AS pgrst_body`;
+		`SELECT ${values.join(', ')} FROM ${source}`;
 	if (options.resolution) {
 		const conflict = options.onConflict ?? relation.primaryKey;
 		checkColumns(relation, conflict);

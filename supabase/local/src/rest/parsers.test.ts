@@ -64,13 +64,26 @@ describe('select parser', () => {
 		expect(parseSelect('rel()')).toMatchObject([{ type: 'embed', name: 'rel', children: [] }]);
 	});
 
-	it('keeps quoted names and dashes, and rejects aggregates and garbage', () => {
+	it('reads aggregates as PostgREST does: count(), col.agg(), casts before and after', () => {
+		expect(parseSelect('n:count()::text')).toEqual([
+			{ type: 'field', name: '*', alias: 'n', path: [], aggregate: 'count', aggregateCast: 'text' }
+		]);
+		expect(parseSelect('amount::int.sum()::text,qty.max()')).toMatchObject([
+			{ name: 'amount', cast: 'int', aggregate: 'sum', aggregateCast: 'text' },
+			{ name: 'qty', aggregate: 'max' }
+		]);
+		// Inside an embed a bare `count` is `count()`; elsewhere it stays a column.
+		expect(parseSelect('count,rel(count)')).toMatchObject([
+			{ type: 'field', name: 'count' },
+			{ type: 'embed', children: [{ type: 'field', name: '*', aggregate: 'count' }] }
+		]);
+	});
+
+	it('keeps quoted names and dashes, and rejects garbage', () => {
 		expect(parseSelect('"my col",first-name')).toMatchObject([
 			{ name: 'my col' },
 			{ name: 'first-name' }
 		]);
-		expect(restError(() => parseSelect('count()')).code).toBe('PGRST123');
-		expect(restError(() => parseSelect('amount.sum()')).code).toBe('PGRST123');
 		const error = restError(() => parseSelect('id,(name)'));
 		expect(error.code).toBe('PGRST100');
 		expect(error.status).toBe(400);

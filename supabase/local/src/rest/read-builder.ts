@@ -9,6 +9,7 @@ import { OPERATORS } from './query-params.ts';
 import { findRelationship, isToOne, type Relationship } from './relationships.ts';
 import type { Relation, SchemaCache } from './schema-cache.ts';
 import {
+	aggregateError,
 	embedName,
 	outputName,
 	type EmbedItem,
@@ -29,6 +30,12 @@ export interface ReadContext {
 	embedFilters: boolean;
 	/** Explicit columns for a top-level `*` (the source carries bookkeeping columns). */
 	topStar?: string[];
+	/** Set by `buildReadSql`: the rows a count counts, `SELECT 1 FROM … WHERE …`, for EXPLAIN. */
+	countSql?: string;
+	/** PostgREST's `db-aggregates-enabled`; without it an aggregate answers PGRST123. */
+	aggregatesEnabled: boolean;
+	/** Some level of the select uses an aggregate. */
+	hasAggregate: boolean;
 }
 
 /** State shared while building one statement: parameters, alias counter, used embeds. */
@@ -37,7 +44,16 @@ export function newReadContext(
 	nodes: Map<string, NodeModifiers>,
 	params = new Params()
 ): ReadContext {
-	return { cache, params, nodes, used: new Set(['']), counter: 0, embedFilters: false };
+	return {
+		cache,
+		params,
+		nodes,
+		used: new Set(['']),
+		counter: 0,
+		embedFilters: false,
+		aggregatesEnabled: false,
+		hasAggregate: false
+	};
 }
 
 /** The SQL pieces of one level: output columns and the joins they need. */
@@ -46,6 +62,10 @@ interface Level {
 	joins: string[];
 	/** Conditions on embeds by name (`rel=is.null`), resolved to their lateral alias. */
 	embeds: Map<string, { alias: string; toOne: boolean }>;
+	/** Output keys of the level in order, for a to-many spread to aggregate each of them. */
+	names: string[];
+	/** ` GROUP BY …` when the level aggregates (PostgREST's `groupF`), else ''. */
+	groupBy: string;
 }
 
 const JSON_TYPES = new Set(['json', 'jsonb']);
@@ -78,14 +98,25 @@ function fieldSql(
 	relation: Relation | null,
 	field: FieldItem
 ): string {
-	let expr = columnExpr(ctx, alias, relation, field.name, field.path);
-	if (field.cast !== undefined) {
+	let expr = field.name === '*' ? '*' : columnExpr(ctx, alias, relation, field.name, field.path);
+	if (field.cast !== undefined && field.name !== '*') {
 		if (!isSafeTypeName(field.cast))
 			throw parseError(
 				`"failed to parse select parameter" cast "${field.cast}"`,
 				'expecting a type name'
 			);
 		expr = `CAST(${expr} AS ${field.cast})`;
+	}
+	if (field.aggregate) {
+		expr = `${field.aggregate.toUpperCase()}(${field.name === '*' ? '*' : expr})`;
+		if (field.aggregateCast !== undefined) {
+			if (!isSafeTypeName(field.aggregateCast))
+				throw parseError(
+					`"failed to parse select parameter" cast "${field.aggregateCast}"`,
+					'expecting a type name'
+				);
+			expr = `CAST(${expr} AS ${field.aggregateCast})`;
+		}
 	}
 	return `${expr} AS ${ident(outputName(field))}`;
 }
@@ -199,17 +230,40 @@ export function buildLevel(
 	items: SelectItem[],
 	path: string[]
 ): Level {
-	const level: Level = { columns: [], joins: [], embeds: new Map() };
+	const level: Level = { columns: [], joins: [], embeds: new Map(), names: [], groupBy: '' };
+	// A to-one spread's aggregates are computed here (hoisted), so they aggregate this level too.
+	const aggregated = items.some(
+		(i) => isAggregate(i) || (i.type === 'embed' && i.spread && i.children.some(isAggregate))
+	);
+	if (aggregated) ctx.hasAggregate = true;
+	// With an aggregate every other field is a group (PostgREST's `groupF`): `*` is expanded for it.
+	const groups: string[] = [];
+	// PostgREST selects the plain fields first and the embeds after them, so an embed wins over a
+	// column of the same name in the JSON (the last duplicate key is the one clients keep).
+	const embedColumns: string[] = [];
+	const embedNames: string[] = [];
+	const embedGroups: string[] = [];
 	for (const item of items) {
-		if (item.type === 'star')
-			level.columns.push(
-				path.length === 0 && ctx.topStar
-					? ctx.topStar.map((c) => `${alias}.${ident(c)}`).join(', ')
-					: `${alias}.*`
-			);
-		else if (item.type === 'field') level.columns.push(fieldSql(ctx, alias, relation, item));
-		else buildEmbed(ctx, alias, relation, item, path, level);
+		if (item.type === 'star') {
+			const star =
+				(path.length === 0 && ctx.topStar) || (aggregated && relation?.columns.map((c) => c.name));
+			level.columns.push(star ? star.map((c) => `${alias}.${ident(c)}`).join(', ') : `${alias}.*`);
+			level.names.push(...(star || (relation?.columns ?? []).map((c) => c.name)));
+			if (star) groups.push(...star.map((c) => `${alias}.${ident(c)}`));
+		} else if (item.type === 'field') {
+			level.columns.push(fieldSql(ctx, alias, relation, item));
+			level.names.push(outputName(item));
+			if (!item.aggregate)
+				groups.push(
+					item.alias || item.path.length ? ident(outputName(item)) : `${alias}.${ident(item.name)}`
+				);
+		} else
+			buildEmbed(ctx, alias, relation, item, path, level, embedColumns, embedNames, embedGroups);
 	}
+	level.columns.push(...embedColumns);
+	level.names.push(...embedNames);
+	groups.push(...embedGroups);
+	if (aggregated && groups.length) level.groupBy = ` GROUP BY ${groups.join(', ')}`;
 	return level;
 }
 
@@ -219,7 +273,10 @@ function buildEmbed(
 	parent: Relation | null,
 	embed: EmbedItem,
 	path: string[],
-	level: Level
+	level: Level,
+	columns: string[],
+	names: string[],
+	groups: string[]
 ): void {
 	if (!parent) throw notImplemented(`embedding '${embed.name}' on this result`);
 	const rel = findRelationship(ctx.cache, parent, embed.name, embed.hint);
@@ -228,12 +285,32 @@ function buildEmbed(
 	const key = nodeKey(childPath);
 	ctx.used.add(key);
 	const modifiers = ctx.nodes.get(key) ?? { conditions: [], order: [] };
-	const alias = ident(`${rel.target.name}_${++ctx.counter}`);
+	// PostgREST's aliases: `target_depth` inside the embed, `origin_name_depth` for the lateral
+	// join. Two embeds of one level with the same name and no alias then collide, and Postgres
+	// refuses the statement with 42712 exactly as it does behind PostgREST.
+	const depth = childPath.length;
+	const alias = ident(`${rel.target.name}_${depth}`);
 	const toOne = isToOne(rel);
-	if (embed.spread && !toOne)
-		throw notImplemented(`spreading the to-many relationship '${embed.name}'`);
-
-	const inner = buildLevel(ctx, alias, rel.target, embed.children, childPath);
+	// PostgREST's hoistSpreadAggFunctions: a to-one spread selects the plain values and the
+	// aggregates run in the level it is spread into. Only one level of spreading is served.
+	const hoisted = new Map<string, FieldItem>();
+	let children = embed.children;
+	if (embed.spread && toOne && children.some(isAggregate)) {
+		children = embed.children.flatMap((c) => {
+			if (c.type !== 'field' || !c.aggregate) return [c];
+			const key = c.name === '*' ? '' : (c.alias ?? c.name);
+			hoisted.set(key === '' ? `pgrst_found` : key, c);
+			return c.name === '*'
+				? []
+				: [{ ...c, alias: key, aggregate: undefined, aggregateCast: undefined }];
+		});
+	}
+	if (embed.spread)
+		for (const child of children)
+			if (child.type === 'embed' && child.spread && child.children.some(isAggregate))
+				throw notImplemented(`aggregates spread through more than one level ('${child.name}')`);
+	const inner = buildLevel(ctx, alias, rel.target, children, childPath);
+	if (hoisted.size) ctx.hasAggregate = true;
 	const where = joinConditions(rel, parentAlias, alias);
 	for (const condition of modifiers.conditions)
 		where.push(conditionSql(ctx, alias, rel.target, condition, inner.embeds));
@@ -251,31 +328,95 @@ function buildEmbed(
 			)
 		);
 	}
+	if (embed.spread && !toOne && embed.children.some(isAggregate))
+		throw new RestError(
+			400,
+			'PGRST127',
+			'Feature not implemented',
+			'Aggregates are not implemented for one-to-many or many-to-many spreads.'
+		);
+	const innerColumns = hoisted.has('pgrst_found')
+		? [...inner.columns, 'TRUE AS "pgrst_found"']
+		: inner.columns;
 	const innerSql =
-		`SELECT ${inner.columns.join(', ')} FROM ${from}${inner.joins.join('')}` +
+		`SELECT ${innerColumns.join(', ')} FROM ${from}${inner.joins.join('')}` +
 		` WHERE ${where.length ? where.join(' AND ') : 'TRUE'}` +
+		inner.groupBy +
 		orderSql(ctx, alias, rel.target, modifiers.order) +
 		limitSql(ctx, modifiers.limit, modifiers.offset);
-	const lateral = ident(`${rel.target.name}_${ctx.counter}_${name}`);
+	const lateral = ident(`${parent.name}_${name}_${depth}`);
 	const joinType = embed.join === 'inner' ? 'INNER' : 'LEFT';
-	if (embed.spread) {
+	if (embed.spread && toOne && hoisted.size) {
 		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
-		if (embed.children.length > 0) level.columns.push(`${lateral}.*`);
+		for (const n of inner.names.filter((n) => !hoisted.has(n))) {
+			columns.push(`${lateral}.${ident(n)}`);
+			names.push(n);
+			groups.push(`${lateral}.${ident(n)}`);
+		}
+		for (const [key, field] of hoisted) {
+			let expr = `${field.aggregate!.toUpperCase()}(${lateral}.${ident(key)})`;
+			if (field.aggregateCast !== undefined) {
+				if (!isSafeTypeName(field.aggregateCast))
+					throw parseError(
+						`"failed to parse select parameter" cast "${field.aggregateCast}"`,
+						'expecting a type name'
+					);
+				expr = `CAST(${expr} AS ${field.aggregateCast})`;
+			}
+			columns.push(`${expr} AS ${ident(field.alias ?? field.aggregate!)}`);
+			names.push(field.alias ?? field.aggregate!);
+		}
 		return;
 	}
+	if (embed.spread && toOne) {
+		level.joins.push(` ${joinType} JOIN LATERAL (${innerSql}) AS ${lateral} ON TRUE`);
+		if (embed.children.length > 0) columns.push(`${lateral}.*`);
+		names.push(...inner.names);
+		groups.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
+		return;
+	}
+	if (embed.spread) {
+		// PostgREST 14 spreads a to-many embed as one array per key, in the rows' order.
+		const arrays = inner.names.map(
+			(n) => `, COALESCE(json_agg(pgrst_row.${ident(n)}), '[]')::jsonb AS ${ident(n)}`
+		);
+		level.joins.push(
+			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row)::jsonb AS "pgrst_json"${arrays.join('')} FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
+		);
+		columns.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
+		names.push(...inner.names);
+		groups.push(...inner.names.map((n) => `${lateral}.${ident(n)}`));
+		return;
+	}
+	// Embedded values are jsonb, as PostgREST renders them: its key order and spacing, and the last
+	// of duplicate keys.
 	if (toOne) {
 		level.joins.push(
-			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
+			` ${joinType} JOIN LATERAL (SELECT row_to_json(pgrst_row.*)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON TRUE`
 		);
-		if (embed.children.length > 0) level.columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+		if (!emptyEmbed(embed)) {
+			columns.push(`${lateral}."pgrst_json" AS ${ident(name)}`);
+			names.push(name);
+			groups.push(ident(name));
+		}
 	} else {
 		level.joins.push(
-			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row) AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
+			` ${joinType} JOIN LATERAL (SELECT json_agg(pgrst_row)::jsonb AS "pgrst_json" FROM (${innerSql}) AS pgrst_row) AS ${lateral} ON ${embed.join === 'inner' ? `${lateral}."pgrst_json" IS NOT NULL` : 'TRUE'}`
 		);
-		if (embed.children.length > 0)
-			level.columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
+		if (!emptyEmbed(embed)) {
+			columns.push(`COALESCE(${lateral}."pgrst_json", '[]') AS ${ident(name)}`);
+			names.push(name);
+			groups.push(ident(name));
+		}
 	}
 	level.embeds.set(name, { alias: lateral, toOne });
+}
+
+const isAggregate = (item: SelectItem): boolean => item.type === 'field' && !!item.aggregate;
+
+/** PostgREST's `hasOnlyNullEmbed`: no field below, only (nested) empty embeds; it joins, adds no key. */
+function emptyEmbed(embed: EmbedItem): boolean {
+	return embed.children.every((c) => c.type === 'embed' && emptyEmbed(c));
 }
 
 function joinConditions(rel: Relationship, parentAlias: string, alias: string): string[] {
@@ -318,14 +459,17 @@ export function buildReadSql(ctx: ReadContext, plan: ReadPlan): string {
 	const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
 	const fromSql = `${plan.from} AS ${plan.alias}${level.joins.join('')}`;
 	const columns = level.columns.length ? level.columns.join(', ') : '';
+	// PostgREST validates aggregates after resolving every embed (validateAggFunctions).
+	if (ctx.hasAggregate && !ctx.aggregatesEnabled) throw aggregateError();
 	const inner =
-		`SELECT ${columns} FROM ${fromSql}${whereSql}` +
+		`SELECT ${columns} FROM ${fromSql}${whereSql}${level.groupBy}` +
 		orderSql(ctx, plan.alias, plan.relation, top.order) +
 		limitSql(ctx, plan.limit, plan.offset);
 	// Left joins cannot change the count unless a condition looks at them.
 	const countJoins = ctx.embedFilters
 		? level.joins
 		: level.joins.filter((j) => j.startsWith(' INNER'));
+	ctx.countSql = `SELECT 1 FROM ${plan.from} AS ${plan.alias}${countJoins.join('')}${whereSql}`;
 	const count = plan.count
 		? `(SELECT pg_catalog.count(*) FROM ${plan.from} AS ${plan.alias}${countJoins.join('')}${whereSql})`
 		: 'NULL::bigint';

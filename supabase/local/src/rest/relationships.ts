@@ -91,6 +91,64 @@ export function relationshipsOf(cache: SchemaCache, origin: Relation): Relations
 	return out;
 }
 
+/** PostgREST's `matchFKSingleCol`: a one-column key whose origin-side column is `name`. */
+const originColumnIs = (r: Relationship, name: string) =>
+	!r.junction && r.pairs.length === 1 && r.pairs[0][0] === name;
+/** PostgREST's `matchFKRefSingleCol`: a one-column key whose target-side column is `name`. */
+const targetColumnIs = (r: Relationship, name: string) =>
+	!r.junction && r.pairs.length === 1 && r.pairs[0][1] === name;
+
+/**
+ * Whether `target[!hint]` names `r`, by PostgREST's `findRel` rules. A self-referencing key has
+ * two sides: the table's name (with the referencing column as hint) picks the one-to-many side,
+ * the referencing column alone the many-to-one side; nothing else names either of them.
+ */
+function matches(r: Relationship, origin: Relation, target: string, hint?: string): boolean {
+	if (!r.junction && r.target === origin) {
+		if (hint === undefined)
+			return (
+				(r.target.name === target && r.cardinality === 'one-to-many') ||
+				(originColumnIs(r, target) && r.cardinality === 'many-to-one')
+			);
+		return r.target.name === target && r.cardinality === 'one-to-many' && targetColumnIs(r, hint);
+	}
+	if (hint === undefined)
+		return (
+			r.target.name === target ||
+			(!r.junction && r.target.kind !== 'view' && r.constraint === target) ||
+			(r.target.kind !== 'view' && originColumnIs(r, target))
+		);
+	if (r.target.name !== target) return false;
+	if (r.junction) return r.junction.relation.name === hint;
+	return r.constraint === hint || originColumnIs(r, hint) || targetColumnIs(r, hint);
+}
+
+const CARDINALITY_RANK: Record<Cardinality, number> = {
+	'one-to-many': 0,
+	'many-to-one': 1,
+	'one-to-one': 2,
+	'many-to-many': 3
+};
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The order of PostgREST's schema cache (the derived `Ord` of its `Relationship`): target schema
+ * and name, self-reference, cardinality, then constraint or junction; PGRST201 lists candidates so.
+ */
+function byPostgrestOrder(a: Relationship, b: Relationship): number {
+	return (
+		compareText(a.target.schema, b.target.schema) ||
+		compareText(a.target.name, b.target.name) ||
+		CARDINALITY_RANK[a.cardinality] - CARDINALITY_RANK[b.cardinality] ||
+		(a.junction && b.junction
+			? compareText(a.junction.relation.schema, b.junction.relation.schema) ||
+				compareText(a.junction.relation.name, b.junction.relation.name) ||
+				compareText(a.constraint, b.constraint) ||
+				compareText(a.junction.targetConstraint, b.junction.targetConstraint)
+			: compareText(a.constraint, b.constraint))
+	);
+}
+
 /** Computed relationships leaving `origin`, shaped as relationships without join columns. */
 function computedOf(cache: SchemaCache, origin: Relation): Relationship[] {
 	return cache.computedRelationships
@@ -120,8 +178,6 @@ function relationshipsWithComputed(cache: SchemaCache, origin: Relation): Relati
 	return [...relationshipsOf(cache, origin).filter((r) => !overridden(r)), ...computed];
 }
 
-const single = (columns: string[], name: string) => columns.length === 1 && columns[0] === name;
-
 /** Resolves `target[!hint]` from `origin`, or throws PGRST200 / PGRST201 as PostgREST does. */
 export function findRelationship(
 	cache: SchemaCache,
@@ -129,39 +185,10 @@ export function findRelationship(
 	target: string,
 	hint: string | undefined
 ): Relationship {
-	const all = relationshipsWithComputed(cache, origin);
-	let found = all.filter((r) => {
-		// Found by the function's name alone; a hint plays no part (Plan.hs `findRel`).
-		if (r.computed) return r.computed.name === target;
-		const fkColumns = r.cardinality === 'one-to-many' ? r.targetColumns : r.originColumns;
-		if (hint === undefined) {
-			if (r.target.name === target) return true;
-			if (r.cardinality !== 'many-to-many' && origin.kind === 'table' && r.constraint === target)
-				return true;
-			return (
-				(r.cardinality === 'many-to-one' || r.cardinality === 'one-to-one') &&
-				r.pairs.length === 1 &&
-				single(r.originColumns, target) &&
-				origin.kind === 'table'
-			);
-		}
-		if (r.target.name !== target) return false;
-		if (r.junction)
-			return (
-				r.junction.relation.name === hint ||
-				r.constraint === hint ||
-				r.junction.targetConstraint === hint
-			);
-		return (
-			r.constraint === hint ||
-			single(fkColumns, hint) ||
-			single(r.originColumns, hint) ||
-			single(r.targetColumns, hint)
-		);
-	});
-	// A self-referencing key named by the table itself means its one-to-many side.
-	if (found.length > 1 && hint === undefined && target === origin.name)
-		found = found.filter((r) => r.cardinality !== 'many-to-one');
+	const found = relationshipsWithComputed(cache, origin)
+		// A computed relationship is found by the function's name alone (Plan.hs `findRel`).
+		.filter((r) => (r.computed ? r.computed.name === target : matches(r, origin, target, hint)))
+		.sort(byPostgrestOrder);
 	if (found.length === 1) return found[0];
 	if (found.length === 0)
 		throw new RestError(

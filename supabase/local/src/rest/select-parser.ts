@@ -10,12 +10,20 @@ export interface JsonStep {
 	key: string | number;
 }
 
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'max' | 'min';
+
 export interface FieldItem {
 	type: 'field';
+	/** A column, or `*` for `count()`. */
 	name: string;
 	alias?: string;
 	path: JsonStep[];
+	/** Cast of the value (inside an aggregate). */
 	cast?: string;
+	/** `col.sum()`, `count()`: allowed only with `db-aggregates-enabled`. */
+	aggregate?: AggregateFunction;
+	/** Cast of the aggregate's result (`col.sum()::text`). */
+	aggregateCast?: string;
 }
 
 export interface StarItem {
@@ -38,6 +46,8 @@ export type SelectItem = FieldItem | StarItem | EmbedItem;
 /** Key under which a field appears in the JSON output. */
 export function outputName(field: FieldItem): string {
 	if (field.alias) return field.alias;
+	// Postgres names `SUM(x)`, also cast, after the function; PostgREST adds no alias.
+	if (field.aggregate) return field.aggregate;
 	const last = field.path.at(-1);
 	return last && typeof last.key === 'string' ? last.key : field.name;
 }
@@ -47,7 +57,7 @@ export function embedName(embed: EmbedItem): string {
 	return embed.alias ?? embed.name;
 }
 
-const AGGREGATES = ['count', 'sum', 'avg', 'max', 'min'];
+const AGGREGATES: AggregateFunction[] = ['count', 'sum', 'avg', 'max', 'min'];
 
 /** Deeper nesting than any real query needs; it keeps recursion bounded for hostile input. */
 const MAX_DEPTH = 32;
@@ -131,13 +141,26 @@ function readCast(c: Cursor): string | undefined {
 	if (!c.startsWith('::')) return undefined;
 	c.pos += 2;
 	const start = c.pos;
-	while (/[A-Za-z0-9_ [\]().,]/.test(c.peek()) && !(c.peek() === ',' || c.peek() === ')')) c.pos++;
+	while (
+		/[A-Za-z0-9_ [\]().,]/.test(c.peek()) &&
+		!(c.peek() === ',' || c.peek() === ')') &&
+		!AGGREGATES.some((a) => c.startsWith(`.${a}()`))
+	)
+		c.pos++;
 	if (c.pos === start) c.fail('cast type');
 	return c.text.slice(start, c.pos).trim();
 }
 
-function aggregateError(): RestError {
+/** PGRST123, PostgREST's answer to an aggregate while `db-aggregates-enabled` is off. */
+export function aggregateError(): RestError {
 	return new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
+}
+
+/** `.sum()` etc. after a field, as PostgREST's `pAggregation`. */
+function readAggregate(c: Cursor): AggregateFunction | undefined {
+	const found = AGGREGATES.find((a) => c.startsWith(`.${a}()`));
+	if (found) c.pos += found.length + 3;
+	return found;
 }
 
 function readItem(c: Cursor): SelectItem {
@@ -160,16 +183,24 @@ function readItem(c: Cursor): SelectItem {
 		if (c.startsWith('...')) c.fail('field name');
 		name = readName(c);
 	}
-	if (c.startsWith('()') && AGGREGATES.includes(name)) throw aggregateError();
-	if (c.peek() === '.' && AGGREGATES.some((a) => c.startsWith(`.${a}(`))) throw aggregateError();
-	const embed = readEmbedRest(c, name, alias, false);
-	if (embed) {
-		if (name === 'count' && embed.children.length === 0) throw aggregateError();
-		return embed;
+	if (name === 'count' && c.startsWith('()')) {
+		c.pos += 2;
+		return {
+			type: 'field',
+			name: '*',
+			alias,
+			path: [],
+			aggregate: 'count',
+			aggregateCast: readCast(c)
+		};
 	}
+	const embed = readEmbedRest(c, name, alias, false);
+	if (embed) return embed;
 	const path = readJsonPath(c);
 	const cast = readCast(c);
-	return { type: 'field', name, alias, path, cast };
+	const aggregate = readAggregate(c);
+	if (!aggregate) return { type: 'field', name, alias, path, cast };
+	return { type: 'field', name, alias, path, cast, aggregate, aggregateCast: readCast(c) };
 }
 
 /** After a name: `[!hint][!inner|!left](children)`, or null when it is a plain field. */
@@ -195,7 +226,17 @@ function readEmbedRest(
 	}
 	c.pos++;
 	c.enter();
-	const children = c.peek() === ')' ? [] : readForest(c);
+	// Inside an embed a bare `count` is `count()`, as PostgREST answers `rel(count)`.
+	const children = (c.peek() === ')' ? [] : readForest(c)).map((item) =>
+		item.type === 'field' &&
+		item.name === 'count' &&
+		!item.alias &&
+		!item.cast &&
+		!item.aggregate &&
+		item.path.length === 0
+			? ({ type: 'field', name: '*', path: [], aggregate: 'count' } satisfies FieldItem)
+			: item
+	);
 	c.expect(')');
 	c.depth--;
 	return { type: 'embed', name, alias, hint, join, spread, children };

@@ -22,6 +22,26 @@ export class Params {
 }
 
 /**
+ * Keeps only the parameters `sql` refers to and renumbers them, so a statement built from part of
+ * another one's text can run with its values (an unreferenced `$n` has no type to infer). Quoted
+ * identifiers and literals are skipped.
+ */
+export function compactParams(sql: string, values: readonly unknown[]): [string, unknown[]] {
+	const kept: unknown[] = [];
+	const renumbered = new Map<number, number>();
+	const text = sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'|\$(\d+)/g, (token, n?: string) => {
+		if (n === undefined) return token;
+		let index = renumbered.get(Number(n));
+		if (index === undefined) {
+			kept.push(values[Number(n) - 1]);
+			renumbered.set(Number(n), (index = kept.length));
+		}
+		return `$${index}`;
+	});
+	return [text, kept];
+}
+
+/**
  * Type names come from the select string (`col::int`) and reach the SQL text, so only plain type
  * names are accepted: words, optional `(n[,m])` modifiers and `[]` suffixes.
  */
