@@ -68,8 +68,10 @@ export async function serveObject(
 			res.end();
 			return;
 		}
-		const stream = handle.createReadStream({ start, end, autoClose: true });
-		handle = undefined;
+		// The handle is closed below, not by the stream: with the stream closing it, a page run
+		// that cancels many image requests left a handle to the garbage collector, which Node 26
+		// turns into a fatal error that stopped the whole stack.
+		const stream = handle.createReadStream({ start, end, autoClose: false });
 		await pipeline(stream, res).catch(() => undefined);
 	} finally {
 		await handle?.close();
