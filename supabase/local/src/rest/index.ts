@@ -4,7 +4,6 @@
  */
 import { BodyTooLargeError, readBody, type Service, type StackContext } from '../core/http.ts';
 import { loadProjectConfig } from '../core/config.ts';
-import type { Queryable } from '../core/db.ts';
 import { handleRest, type RestEnvironment } from './handler.ts';
 import { loadDbSettings, settingEnabled } from './db-settings.ts';
 import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
@@ -20,24 +19,6 @@ export interface RestService extends Service {
 	 * cache (`NOTIFY pgrst, 'reload config'`).
 	 */
 	reloadConfig(): Promise<void>;
-}
-
-/**
- * A boolean of PostgREST's in-database configuration: `ALTER ROLE authenticator SET pgrst.… = …`,
- * the setting for this database before the one for all databases, as PostgREST's `queryDbSettings`.
- */
-async function readRoleFlag(db: Queryable, name: string): Promise<boolean> {
-	const { rows } = await db.query<{ value: string }>(
-		`select substr(setting, strpos(setting, '=') + 1) as value
-		from pg_catalog.pg_db_role_setting as r, unnest(r.setconfig) as setting
-		where r.setrole = (select oid from pg_catalog.pg_roles where rolname = 'authenticator')
-			and r.setdatabase in (0, (select oid from pg_catalog.pg_database where datname = current_database()))
-			and substr(setting, 1, strpos(setting, '=') - 1) = $1
-		order by r.setdatabase desc
-		limit 1`,
-		[name]
-	);
-	return ['true', 'on', 'yes', '1'].includes(rows[0]?.value.trim().toLowerCase() ?? '');
 }
 
 /** Creates the service and loads its schema cache; call after the database is prepared. */
@@ -58,7 +39,7 @@ export async function createRestService(stack: StackContext): Promise<RestServic
 		env.maxRows = api?.max_rows ?? 1000;
 		const settings = await loadDbSettings(stack.db);
 		env.planEnabled = settingEnabled(settings.get('db_plan_enabled'));
-		env.aggregatesEnabled = await readRoleFlag(stack.db, 'pgrst.db_aggregates_enabled');
+		env.aggregatesEnabled = settingEnabled(settings.get('db_aggregates_enabled'));
 	};
 	await readConfig();
 	let cache: SchemaCache = await loadSchemaCache(stack.db, env.schemas);
