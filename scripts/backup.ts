@@ -28,6 +28,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import {
 	listAllObjects,
+	walkObjects,
 	publicMediaPaths,
 	removeObjects
 } from '../src/lib/server/participant/deletion.ts';
@@ -85,34 +86,20 @@ function storage(target: Target): SupabaseClient {
 	});
 }
 
-/** Every object of every bucket, folders walked page by page. */
+/** Every object of every bucket with its size, type and cache header. */
 async function listObjects(client: SupabaseClient): Promise<Omit<ManifestObject, 'sha256'>[]> {
 	const { data: buckets, error } = await client.storage.listBuckets();
 	if (error) throw new Error(`listBuckets: ${error.message}`);
 	const objects: Omit<ManifestObject, 'sha256'>[] = [];
 	for (const bucket of buckets) {
-		const folders = [''];
-		while (folders.length > 0) {
-			const prefix = folders.pop() as string;
-			for (let offset = 0; ; offset += 1000) {
-				const { data, error: listError } = await client.storage
-					.from(bucket.id)
-					.list(prefix, { limit: 1000, offset, sortBy: { column: 'name', order: 'asc' } });
-				if (listError) throw new Error(`list ${bucket.id}/${prefix}: ${listError.message}`);
-				for (const entry of data) {
-					const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-					if (entry.id === null) folders.push(path);
-					else
-						objects.push({
-							bucket: bucket.id,
-							path,
-							bytes: Number(entry.metadata?.size ?? 0),
-							contentType: String(entry.metadata?.mimetype ?? 'application/octet-stream'),
-							cacheControl: String(entry.metadata?.cacheControl ?? 'max-age=3600')
-						});
-				}
-				if (data.length < 1000) break;
-			}
+		for (const { path, metadata } of await walkObjects(client, bucket.id, '')) {
+			objects.push({
+				bucket: bucket.id,
+				path,
+				bytes: Number(metadata?.size ?? 0),
+				contentType: String(metadata?.mimetype ?? 'application/octet-stream'),
+				cacheControl: String(metadata?.cacheControl ?? 'max-age=3600')
+			});
 		}
 	}
 	return objects;

@@ -21,26 +21,45 @@ function variantPaths(variants: Variants): string[] {
 	return Object.values(variants ?? {}).flatMap((byWidth) => Object.values(byWidth ?? {}));
 }
 
-/** Every object under `prefix` in `bucket` (folders walked), read with the admin client. */
+/** An object found by {@link walkObjects}: its full path and the storage API's metadata. */
+export interface WalkedObject {
+	path: string;
+	metadata: Record<string, unknown> | null;
+}
+
+/** Every object under `prefix` in `bucket`, folders walked page by page, in name order. */
+export async function walkObjects(
+	admin: SupabaseClient,
+	bucket: string,
+	prefix: string
+): Promise<WalkedObject[]> {
+	const storage = admin.storage.from(bucket);
+	const found: WalkedObject[] = [];
+	const pageSize = 1000;
+	for (let offset = 0; ; offset += pageSize) {
+		const { data, error } = await storage.list(prefix, {
+			limit: pageSize,
+			offset,
+			sortBy: { column: 'name', order: 'asc' }
+		});
+		if (error) throw new Error(`list ${bucket}/${prefix}: ${error.message}`);
+		for (const entry of data) {
+			const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+			// The list endpoint reports folders with a null id.
+			if (entry.id === null) found.push(...(await walkObjects(admin, bucket, path)));
+			else found.push({ path, metadata: entry.metadata ?? null });
+		}
+		if (data.length < pageSize) return found;
+	}
+}
+
+/** The paths of every object under `prefix` in `bucket`, read with the admin client. */
 export async function listAllObjects(
 	admin: SupabaseClient,
 	bucket: string,
 	prefix: string
 ): Promise<string[]> {
-	const storage = admin.storage.from(bucket);
-	const found: string[] = [];
-	const pageSize = 1000;
-	for (let offset = 0; ; offset += pageSize) {
-		const { data, error } = await storage.list(prefix, { limit: pageSize, offset });
-		if (error) throw error;
-		for (const entry of data) {
-			const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-			// storage.search reports folders with a null id.
-			if (entry.id === null) found.push(...(await listAllObjects(admin, bucket, path)));
-			else found.push(path);
-		}
-		if (data.length < pageSize) return found;
-	}
+	return (await walkObjects(admin, bucket, prefix)).map((o) => o.path);
 }
 
 export async function removeObjects(
