@@ -46,9 +46,13 @@ export async function reflowFailures({ largeText }: ReflowOptions): Promise<stri
 		return style.visibility !== 'hidden' && el.getClientRects().length > 0;
 	}
 
-	/** The 1 px boxes of `.visually-hidden` text for screen readers: clipped on purpose. */
+	/**
+	 * The 1 px boxes of `.visually-hidden` text for screen readers: clipped on purpose. A wrapper
+	 * with `display: contents` (SvelteKit's root) has no box at all and hides nothing.
+	 */
 	function visuallyHidden(el: Element): boolean {
 		for (let node: Element | null = el; node; node = node.parentElement) {
+			if (getComputedStyle(node).display === 'contents') continue;
 			const rect = node.getBoundingClientRect();
 			if (rect.width <= 1 && rect.height <= 1) return true;
 		}
@@ -79,28 +83,57 @@ export async function reflowFailures({ largeText }: ReflowOptions): Promise<stri
 
 	const viewport = root.clientWidth;
 	if (root.scrollWidth > viewport) {
-		// Name the outermost boxes that stick out, the places to look for the cause. Positions are
-		// taken in the page, not the window: a right-to-left page that overflows opens scrolled.
-		const outside = (el: Element) => {
-			const rect = el.getBoundingClientRect();
-			const left = rect.left + scrollX;
-			return rect.width > 0 && (left < -0.5 || left + rect.width > viewport + 0.5);
-		};
-		const culprits = [document.body, ...document.body.querySelectorAll('*')]
-			.filter(
-				(el) =>
-					outside(el) && !visuallyHidden(el) && !(el.parentElement && outside(el.parentElement))
-			)
-			.slice(0, 5)
-			.map((el) => {
-				const rect = el.getBoundingClientRect();
-				const left = Math.round(rect.left + scrollX);
-				return `${describe(el)} (${left}…${left + Math.round(rect.width)})`;
-			});
 		failures.push(
 			`page scrolls sideways: scrollWidth ${root.scrollWidth} > clientWidth ${viewport}; ` +
-				`sticking out: ${culprits.join('; ') || 'no single element'}`
+				`sticking out: ${stickingOut(viewport).join('; ') || 'no single element'}`
 		);
+	}
+
+	/**
+	 * The deepest boxes and runs of text that reach past the page's end edge, the places to look
+	 * for the cause: a long word overflows its box while the box itself fits, so text counts on
+	 * its own. A page scrolls only towards its end (left in Arabic and Persian), and what sticks
+	 * out of a box that clips or scrolls its content does not reach the page.
+	 */
+	function stickingOut(viewport: number): string[] {
+		const rtl = getComputedStyle(root).direction === 'rtl';
+		// Positions in the page, not the window: a right-to-left page that overflows may open scrolled.
+		const beyond = (rect: DOMRect) =>
+			rect.width > 0 && (rtl ? rect.left + scrollX < -0.5 : rect.right + scrollX > viewport + 0.5);
+		const contained = (el: Element) => {
+			for (let node = el.parentElement; node && node !== root; node = node.parentElement) {
+				if (getComputedStyle(node).overflowX !== 'visible') return true;
+			}
+			return false;
+		};
+		const found = new Map<Element, DOMRect>();
+		const walker = document.createTreeWalker(
+			document.body,
+			NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT
+		);
+		for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+			let el: Element;
+			let rects: DOMRect[];
+			if (node.nodeType === Node.TEXT_NODE) {
+				if (!node.textContent?.trim() || !node.parentElement) continue;
+				el = node.parentElement;
+				const range = document.createRange();
+				range.selectNodeContents(node);
+				rects = [...range.getClientRects()];
+			} else {
+				el = node as Element;
+				rects = [el.getBoundingClientRect()];
+			}
+			const rect = rects.find(beyond);
+			if (rect && !found.has(el) && !visuallyHidden(el) && !contained(el)) found.set(el, rect);
+		}
+		const deepest = [...found].filter(
+			([el]) => ![...found.keys()].some((o) => o !== el && el.contains(o))
+		);
+		return deepest.slice(0, 6).map(([el, rect]) => {
+			const left = Math.round(rect.left + scrollX);
+			return `${describe(el)} (${left}…${left + Math.round(rect.width)})`;
+		});
 	}
 
 	// Form fields scroll their own value and images are no text: only boxes of text can clip it.
