@@ -28,6 +28,8 @@ declare global {
 		}
 
 		interface Locals {
+			/** This request's id (src/lib/server/hooks/request-log.ts), in every log line for it. */
+			requestId: string;
 			locale: Locale;
 			supabase: SupabaseClient;
 			safeGetSession: () => Promise<SafeSession>;

@@ -3,11 +3,16 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { building } from '$app/env';
 import * as privateEnv from '$app/env/private';
 import * as env from '$app/env/public';
+import { databaseAnswers } from '#lib/server/health/readiness.ts';
+import { isUnavailable } from '#lib/server/health/unavailable.ts';
 import { i18nHandle } from '#lib/server/hooks/i18n.ts';
 import { createPageCacheHandle, sharedPageCacheVersion } from '#lib/server/hooks/page-cache.ts';
+import { requestLogHandle } from '#lib/server/hooks/request-log.ts';
 import { createSecurityHeadersHandle } from '#lib/server/hooks/security-headers.ts';
 import { createSupabaseHandle } from '#lib/server/hooks/supabase.ts';
+import { logger } from '#lib/server/log.ts';
 import { startDigestSchedule } from '#lib/server/mail/schedule.ts';
+import { m } from '#lib/paraglide/messages.js';
 import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import { SWEEP_INTERVAL_MS, startSweeper } from '#lib/server/sweeper.ts';
 
@@ -26,8 +31,10 @@ const cacheHandle: Handle = (input) => {
 	return pageCache.handle(input);
 };
 
-// Security headers run next so redirects and error pages get them too.
+// The request id and its log line come first, so cache hits are logged too; security headers run
+// after the cache so redirects and error pages get them.
 export const handle = sequence(
+	requestLogHandle,
 	cacheHandle,
 	createSecurityHeadersHandle(() => env.PUBLIC_SUPABASE_URL),
 	i18nHandle,
@@ -51,17 +58,29 @@ export const init: ServerInit = () => {
 };
 
 /**
- * Unexpected errors are logged once, with an id the error page shows to the user. Errors the app
- * raises with `error(…)` (kind `app`) keep the body they were given, and client errors SvelteKit
+ * Unexpected errors are logged once, with the request's id, which the error page shows to the user
+ * so a report can be matched to the log. An error that means the database is away (or one raised
+ * while it does not answer) is a 503 with a translated "back in a moment" in the visitor's
+ * language, page and JSON alike; the app recovers by itself once the database is back. Errors the
+ * app raises with `error(…)` (kind `app`) keep the body they were given, and client errors SvelteKit
  * raises itself (404, 413 over BODY_SIZE_LIMIT, 405…) are expected: neither is logged.
  */
-export const handleError: HandleServerError = (input) => {
+export const handleError: HandleServerError = async (input) => {
 	if (input.kind === 'app') return;
 	if (input.kind === 'framework' || input.kind === 'validation') {
 		return input.error.status === 404 ? { code: 'not_found' } : undefined;
 	}
-	const errorId = crypto.randomUUID();
-	const { event } = input;
-	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, input.error);
+	const { event, error } = input;
+	const route = event.route.id;
+	if (isUnavailable(error) || !(await databaseAnswers(supabaseAdmin))) {
+		logger.warn('database unavailable', error, { route });
+		return {
+			status: 503,
+			code: 'service_unavailable',
+			message: m.ops_unavailable_text({}, { locale: event.locals.locale })
+		};
+	}
+	const errorId = event.locals.requestId ?? crypto.randomUUID();
+	logger.error('unexpected error', error, { route, error_id: errorId });
 	return { message: 'Internal Error', errorId };
 };

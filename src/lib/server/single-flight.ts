@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { logger } from './log.ts';
 
 /**
  * One run at a time per key, across every app instance. The photo endpoint keys it by user and
@@ -41,7 +42,7 @@ export async function singleFlight<T>(
 	const renew = setInterval(
 		() => {
 			void take().then(({ error: renewError }) => {
-				if (renewError) console.error(`renewing the lease on ${key} failed:`, renewError);
+				if (renewError) logger.error('renewing a run lease failed', renewError);
 			});
 		},
 		(leaseSeconds * 1000) / 3
@@ -54,6 +55,6 @@ export async function singleFlight<T>(
 			p_key: key,
 			p_holder: holder
 		});
-		if (endError) console.error(`end_single_run ${key} failed (the lease expires):`, endError);
+		if (endError) logger.error('end_single_run failed (the lease expires)', endError);
 	}
 }

@@ -1,6 +1,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import * as privateEnv from '$app/env/private';
 import * as publicEnv from '$app/env/public';
+import { tracedFetch } from './traced-fetch.ts';
 
 let admin: SupabaseClient | undefined;
 
@@ -14,7 +15,9 @@ export function supabaseAdmin(): SupabaseClient {
 	const key = privateEnv.SUPABASE_SECRET_KEY;
 	if (!url || !key) throw new Error('PUBLIC_SUPABASE_URL and SUPABASE_SECRET_KEY must be set');
 	admin = createClient(url, key, {
-		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+		global: { fetch: tracedFetch },
+		db: { retry: false }
 	});
 	return admin;
 }

@@ -1,4 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { logger } from './log.ts';
 
 /*
  * Retention sweeper (security checklist item 46, issue 8). Removes what a participant started and
@@ -125,7 +126,7 @@ async function sweepOrphans(
  */
 export async function sweep(options: SweepOptions): Promise<SweepReport> {
 	const { admin } = options;
-	const log = options.log ?? ((message: string) => console.info(message));
+	const log = options.log ?? ((message: string) => logger.info(message));
 	const report: SweepReport = { drafts: [], objects: [], errors: [] };
 	try {
 		await sweepDrafts(admin, options.draftRetentionMs ?? DRAFT_RETENTION_MS, report);
@@ -166,7 +167,7 @@ export function startSweeper(
 	}
 ): SweeperHandle {
 	let running: Promise<SweepReport> | null = null;
-	const log = options.log ?? ((message: string) => console.info(message));
+	const log = options.log ?? ((message: string) => logger.info(message));
 	const runNow = () => {
 		running ??= (async () => {
 			try {

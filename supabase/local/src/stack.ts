@@ -2,11 +2,13 @@
  * Starts the local Supabase-compatible stack: one HTTP origin serving /auth/v1, /rest/v1 and
  * /storage/v1 over one database (PGlite by default, a real Postgres with `databaseUrl`).
  */
-import { createServer, type Server } from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { openDatabase, type Database } from './core/db.ts';
+import { DatabaseUnavailableError, openDatabase, type Database } from './core/db.ts';
 import {
 	createKeys,
 	ANON_KEY,
@@ -18,6 +20,7 @@ import {
 	CORS_HEADERS,
 	DEFAULT_ALLOWED_HEADERS,
 	sendJson,
+	type LogLevel,
 	type Service,
 	type StackContext
 } from './core/http.ts';
@@ -43,7 +46,13 @@ export interface StackOptions {
 	reset?: boolean;
 	/** Skip seed.sql even on a fresh database. */
 	skipSeed?: boolean;
+	/** Plain messages (start-up, migrations, errors), e.g. for a test to read. */
 	log?: (message: string) => void;
+	/**
+	 * JSON log lines: every message above and one line per request (request id, method, path
+	 * without query, status, duration). Default: stdout, unless `log` is given.
+	 */
+	jsonLog?: (line: string) => void;
 }
 
 export interface RunningStack {
@@ -62,7 +71,12 @@ export interface RunningStack {
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
 	const projectDir = resolve(options.projectDir ?? 'supabase');
 	const dataDir = resolve(options.dataDir ?? '.local/supabase');
-	const log = options.log ?? ((message: string) => console.log(`[supabase-local] ${message}`));
+	const jsonLog =
+		options.jsonLog ?? (options.log ? undefined : (line: string) => console.log(line));
+	const log = (message: string, level: LogLevel = 'info') => {
+		options.log?.(message);
+		jsonLog?.(jsonLine({ level, msg: message }));
+	};
 	if (options.reset && !options.databaseUrl) rmSync(dataDir, { recursive: true, force: true });
 	mkdirSync(dataDir, { recursive: true });
 
@@ -104,7 +118,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 		rest,
 		await createStorageService(stack)
 	];
-	server.on('request', (req, res) => void route(stack, services, req, res));
+	server.on('request', (req, res) => void traced(stack, jsonLog, req, res, services));
 
 	return {
 		url,
@@ -125,11 +139,62 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 	};
 }
 
+/** The request a log message belongs to. */
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Letters, digits and `._:-`, at most 128, as the app accepts them (src/lib/server/log.ts). */
+const SANE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function jsonLine(fields: Record<string, unknown>): string {
+	return JSON.stringify({
+		time: new Date().toISOString(),
+		level: 'info',
+		service: 'supabase-local',
+		request_id: requestScope.getStore()?.requestId,
+		...fields
+	});
+}
+
+/**
+ * Every request gets an id (the caller's sane `x-request-id`, as the app sends it, else a new
+ * one), answers with it, runs in its scope (so messages logged meanwhile carry it) and leaves one
+ * JSON line: method, path without the query (tokens and codes travel there), status, duration.
+ * No headers, addresses, bodies or keys are logged.
+ */
+async function traced(
+	stack: StackContext,
+	jsonLog: ((line: string) => void) | undefined,
+	req: IncomingMessage,
+	res: ServerResponse,
+	services: Service[]
+): Promise<void> {
+	const started = performance.now();
+	const incoming = req.headers['x-request-id'];
+	const requestId =
+		typeof incoming === 'string' && SANE_ID.test(incoming) ? incoming : randomUUID();
+	res.setHeader('x-request-id', requestId);
+	res.once('close', () => {
+		jsonLog?.(
+			requestScope.run({ requestId }, () =>
+				jsonLine({
+					level: res.statusCode >= 500 ? 'error' : 'info',
+					msg: 'request',
+					method: req.method,
+					path: (req.url ?? '/').split('?')[0],
+					status: res.statusCode,
+					duration_ms: Math.round((performance.now() - started) * 10) / 10
+				})
+			)
+		);
+	});
+	await requestScope.run({ requestId }, () => route(stack, services, req, res));
+}
+
 async function route(
 	stack: StackContext,
 	services: Service[],
-	req: import('node:http').IncomingMessage,
-	res: import('node:http').ServerResponse
+	req: IncomingMessage,
+	res: ServerResponse
 ): Promise<void> {
 	for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
 	try {
@@ -151,10 +216,15 @@ async function route(
 		}
 		if (!res.headersSent) sendJson(res, 404, { message: 'no Route matched with those values' });
 	} catch (error) {
+		const unavailable = error instanceof DatabaseUnavailableError;
 		stack.log(
-			`unhandled error on ${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`
+			`unhandled error on ${req.method} ${(req.url ?? '/').split('?')[0]}: ${(error as Error).stack ?? String(error)}`,
+			unavailable ? 'warn' : 'error'
 		);
-		if (!res.headersSent) sendJson(res, 500, { message: 'internal error' });
+		if (!res.headersSent)
+			sendJson(res, unavailable ? 503 : 500, {
+				message: unavailable ? 'database unavailable' : 'internal error'
+			});
 		else res.destroy();
 	}
 }

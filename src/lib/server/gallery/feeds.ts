@@ -16,7 +16,7 @@ export async function listPublishedPieces(
 			.order('published_at', { ascending: false })
 			.order('id', { ascending: false })
 			.range(from, from + step - 1);
-		if (error) throw new Error(`listing published pieces: ${error.message}`);
+		if (error) throw new Error(`listing published pieces: ${error.message}`, { cause: error });
 		rows.push(...(data as typeof rows));
 		if (data.length < step) return rows;
 	}
@@ -31,7 +31,7 @@ export async function listPublishedStories(
 		.select('slug, updated_at')
 		.eq('published', true)
 		.order('published_at', { ascending: false });
-	if (error) throw new Error(`listing stories: ${error.message}`);
+	if (error) throw new Error(`listing stories: ${error.message}`, { cause: error });
 	return data as { slug: string; updated_at: string }[];
 }
 
@@ -50,7 +50,7 @@ export async function latestPieces(
 		.order('position', { referencedTable: 'photos' })
 		.limit(1, { referencedTable: 'photos' })
 		.limit(limit);
-	if (error) throw new Error(`loading the feed: ${error.message}`);
+	if (error) throw new Error(`loading the feed: ${error.message}`, { cause: error });
 	return (data as unknown as PieceRow[]).flatMap((row) => toPiece(row, locale) ?? []);
 }
 

@@ -49,7 +49,8 @@ export async function loadWorkshopShow(
 		.order('position', { referencedTable: 'photos' })
 		.limit(1, { referencedTable: 'photos' })
 		.limit(MAX_SLIDES);
-	if (listError) throw new Error(`loading a workshop's pieces: ${listError.message}`);
+	if (listError)
+		throw new Error(`loading a workshop's pieces: ${listError.message}`, { cause: listError });
 	const pieces = (data as unknown as PieceRow[]).flatMap((row) => toPiece(row, locale) ?? []);
 	return { title: workshop.label, slides: slides(pieces) };
 }

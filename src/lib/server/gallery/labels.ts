@@ -35,7 +35,7 @@ export async function loadSourcePieces(
 		.order('published_at', { ascending: false })
 		.order('id', { ascending: false })
 		.limit(MAX_LABELS);
-	if (error) throw new Error(`loading a workshop's pieces: ${error.message}`);
+	if (error) throw new Error(`loading a workshop's pieces: ${error.message}`, { cause: error });
 	return (data as unknown as PieceRow[]).flatMap(
 		(row) => toPiece({ ...row, photos: [] }, locale) ?? []
 	);
@@ -88,7 +88,7 @@ export async function loadStoryChoices(
 		.select('slug, title')
 		.eq('published', true)
 		.order('published_at', { ascending: false });
-	if (error) throw new Error(`listing stories: ${error.message}`);
+	if (error) throw new Error(`listing stories: ${error.message}`, { cause: error });
 	return (data as { slug: string; title: LanguageMap }[]).map((story) => ({
 		value: story.slug,
 		label: pickLabel(story.title, locale)

@@ -74,7 +74,7 @@ function toPiece(row: PieceRow, locale: string, withStory = false): GalleryPiece
 }
 
 function fail(message: string, cause: { message: string }): never {
-	throw new Error(`${message}: ${cause.message}`);
+	throw new Error(`${message}: ${cause.message}`, { cause });
 }
 
 /** Workshops and themes for the filter form, labelled in the reader's language. */

@@ -55,7 +55,7 @@ export async function loadStories(
 		.select(STORY_SELECT)
 		.eq('published', true)
 		.order('published_at', { ascending: false });
-	if (listError) throw new Error(`loading stories: ${listError.message}`);
+	if (listError) throw new Error(`loading stories: ${listError.message}`, { cause: listError });
 	return (data as unknown as StoryRow[]).map((row) => summary(row, locale));
 }
 
@@ -74,7 +74,7 @@ export async function loadStory(
 		.eq('published', true)
 		.order('position', { referencedTable: 'items' })
 		.maybeSingle();
-	if (storyError) throw new Error(`loading a story: ${storyError.message}`);
+	if (storyError) throw new Error(`loading a story: ${storyError.message}`, { cause: storyError });
 	const row = data as unknown as
 		| (StoryRow & {
 				items: {

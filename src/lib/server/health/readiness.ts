@@ -44,3 +44,20 @@ export async function readiness(
 	const ready = database === 'ok' && storage === 'ok';
 	return { status: ready ? 'ready' : 'unavailable', checks: { database, storage } };
 }
+
+let lastProbe: { at: number; answer: Promise<boolean> } | null = null;
+
+/**
+ * Whether the database answers now, asked at most once a second (one probe for every request that
+ * fails meanwhile): for an error that does not say by itself that the database is away.
+ */
+export function databaseAnswers(admin: () => SupabaseClient, timeoutMs = 1000): Promise<boolean> {
+	const now = Date.now();
+	if (lastProbe && now - lastProbe.at < 1000) return lastProbe.answer;
+	const answer = within(
+		async () => !(await admin().rpc('page_cache_version')).error,
+		timeoutMs
+	).then((outcome) => outcome === 'ok');
+	lastProbe = { at: now, answer };
+	return answer;
+}

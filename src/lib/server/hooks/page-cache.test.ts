@@ -1,3 +1,4 @@
+import { setLogSink } from '../log.ts';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { ResolveOptions } from '@sveltejs/kit/hooks';
 import type { RequestEvent } from '@sveltejs/kit';
@@ -293,11 +294,14 @@ describe('page cache shared by several instances', () => {
 		await t.call('/de/gallery');
 		store.down = true;
 		now = 2000;
-		const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const lines: string[] = [];
+		const previous = setLogSink((line) => lines.push(line));
 		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBeNull();
 		expect(t.cache.size).toBe(0);
-		expect(error).toHaveBeenCalledOnce();
-		error.mockRestore();
+		setLogSink(previous);
+		expect(lines.map((line) => JSON.parse(line).msg)).toEqual([
+			'page cache: shared version unreadable, cache bypassed'
+		]);
 		store.down = false;
 		now = 2001;
 		expect((await t.call('/de/gallery')).headers.get('x-cache')).toBe('miss');

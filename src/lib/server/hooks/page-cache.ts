@@ -7,6 +7,8 @@ import type { Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { hasLocalePrefix } from '#lib/i18n/href.ts';
 import { hasAuthCookieHeader } from './auth-cookie';
+import { logger, requestIdFrom } from '../log.ts';
+import { logRequest, pathOf } from './request-log.ts';
 
 /**
  * The app's own shared cache and compression, the outermost hook.
@@ -178,7 +180,7 @@ export class PageCache {
 				this.#confirmedAt = started;
 				return true;
 			} catch (error) {
-				console.error('[page-cache] shared version unreadable, cache bypassed:', error);
+				logger.warn('page cache: shared version unreadable, cache bypassed', error);
 				this.clear();
 				this.#version = null;
 				this.#confirmedAt = -Infinity;
@@ -197,7 +199,7 @@ export class PageCache {
 		try {
 			await this.#shared.bump();
 		} catch (error) {
-			console.error('[page-cache] shared version bump failed:', error);
+			logger.error('page cache: shared version bump failed', error);
 		}
 	}
 
@@ -391,7 +393,8 @@ function requestOrigin(req: IncomingMessage): string | null {
 export function serveFromCache(
 	cache: PageCache,
 	req: IncomingMessage,
-	res: ServerResponse
+	res: ServerResponse,
+	extraHeaders: Record<string, string> = {}
 ): boolean {
 	const { method, headers } = req;
 	if ((method !== 'GET' && method !== 'HEAD') || !req.url) return false;
@@ -401,7 +404,7 @@ export function serveFromCache(
 	if (!origin) return false;
 	const entry = cache.get(keyOf(headers.accept, req.url, origin));
 	if (!entry) return false;
-	const out: Record<string, string> = Object.fromEntries(entry.headers);
+	const out: Record<string, string> = { ...Object.fromEntries(entry.headers), ...extraHeaders };
 	out['x-cache'] = 'hit';
 	if (entry.etag && headers['if-none-match'] === entry.etag) {
 		res.writeHead(304, out).end();
@@ -434,10 +437,25 @@ export function createPageCacheHandle(options: PageCacheOptions): {
 } {
 	const cache = new PageCache(options);
 	if (options.ttlMs > 0) {
+		// Hits answered here never reach the hooks, so they get their id and log line here.
 		(globalThis as Record<symbol, unknown>)[FAST_PATH] = (
 			req: IncomingMessage,
 			res: ServerResponse
-		) => serveFromCache(cache, req, res);
+		) => {
+			const started = performance.now();
+			const requestId = requestIdFrom(req.headers['x-request-id']);
+			if (!serveFromCache(cache, req, res, { 'x-request-id': requestId })) return false;
+			logRequest({
+				requestId,
+				method: req.method,
+				route: null,
+				path: pathOf(req.url),
+				status: res.statusCode,
+				durationMs: performance.now() - started,
+				cache: 'hit'
+			});
+			return true;
+		};
 	}
 	const handle: Handle = async ({ event, resolve }) => {
 		const { request } = event;
@@ -480,12 +498,12 @@ export function sharedPageCacheVersion(
 		maxAgeMs,
 		async read() {
 			const { data, error } = await admin().rpc('page_cache_version');
-			if (error) throw new Error(`page_cache_version: ${error.message}`);
+			if (error) throw new Error(`page_cache_version: ${error.message}`, { cause: error });
 			return String(data);
 		},
 		async bump() {
 			const { error } = await admin().rpc('bump_page_cache_version');
-			if (error) throw new Error(`bump_page_cache_version: ${error.message}`);
+			if (error) throw new Error(`bump_page_cache_version: ${error.message}`, { cause: error });
 		}
 	};
 }

@@ -3,6 +3,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Handle } from '@sveltejs/kit/hooks';
 import type { Cookies } from '@sveltejs/kit';
 import { isAuthCookieName } from './auth-cookie';
+import { logger } from '../log.ts';
+import { tracedFetch } from '../traced-fetch.ts';
 
 /** Where the Supabase API is and the publishable key the browser may also know. */
 export interface SupabasePublicConfig {
@@ -25,6 +27,10 @@ function createClient(
 		throw new Error('PUBLIC_SUPABASE_URL and PUBLIC_SUPABASE_PUBLISHABLE_KEY must be set');
 	}
 	return createServerClient(url, key, {
+		global: { fetch: tracedFetch },
+		// No retries inside a render: a database that is away is answered with a 503 at once (see
+		// handleError) instead of after 7 s of back-off per query, and the visitor retries.
+		db: { retry: false },
 		cookies: {
 			getAll: () => cookies.getAll(),
 			setAll: (toSet) => {
@@ -83,7 +89,7 @@ async function validateSession(locals: App.Locals, cookies: Cookies): Promise<Ap
 		};
 	} catch (error) {
 		// An unreachable auth server means we cannot confirm anyone: treat as signed out.
-		console.warn('Could not validate the session', error);
+		logger.warn('could not validate the session', error);
 		return signedOut;
 	}
 }

@@ -19,7 +19,7 @@ describe('mailer', () => {
 	it('logs instead of sending without a transport', async () => {
 		const lines: string[] = [];
 		await createMailer({ log: (line) => lines.push(line) }).send(mail);
-		expect(lines).toEqual(['mail (not sent, no transport configured) to a@example.test: Hallo']);
+		expect(lines).toEqual(['mail not sent, no transport configured: Hallo']);
 	});
 
 	it('posts JSON with the token to the webhook; a refusal fails quietly', async () => {

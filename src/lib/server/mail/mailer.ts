@@ -1,3 +1,5 @@
+import { logger } from '../log.ts';
+
 /**
  * A small pluggable mail sender. Production posts each mail as JSON to a webhook (a mail relay
  * such as a transactional-mail API or an SMTP bridge); the local stack keeps mails in its outbox
@@ -51,7 +53,7 @@ function isLoopback(url: string | undefined): boolean {
 
 /** The mailer the configuration asks for (see `MailConfig`). */
 export function createMailer(config: MailConfig): Mailer {
-	const log = config.log ?? ((message: string) => console.info(message));
+	const log = config.log ?? ((message: string) => logger.info(message));
 	const transport =
 		config.transport ||
 		(config.webhookUrl ? 'webhook' : isLoopback(config.supabaseUrl) ? 'outbox' : 'log');
@@ -72,8 +74,7 @@ export function createMailer(config: MailConfig): Mailer {
 	}
 	return {
 		kind: 'log',
-		send: async (mail) =>
-			log(`mail (not sent, no transport configured) to ${mail.to}: ${mail.subject}`)
+		send: async (mail) => log(`mail not sent, no transport configured: ${mail.subject}`)
 	};
 }
 
@@ -83,7 +84,7 @@ export async function sendQuietly(mailer: Mailer, mail: OutgoingMail): Promise<b
 		await mailer.send(mail);
 		return true;
 	} catch (error) {
-		console.error(`mail to ${mail.to} failed (${mailer.kind}):`, error);
+		logger.error('mail failed', error, { transport: mailer.kind });
 		return false;
 	}
 }

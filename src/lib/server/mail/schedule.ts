@@ -1,5 +1,6 @@
 import * as env from '$app/env/private';
 import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
+import { logger } from '../log.ts';
 import { appMailer, siteUrl } from './index';
 import { sendSubmissionDigests } from './notify';
 
@@ -19,7 +20,7 @@ export function startDigestSchedule(): void {
 	timer = setInterval(() => {
 		// Service role: the digest spans every opted-in staff member and their addresses.
 		sendSubmissionDigests(supabaseAdmin(), appMailer(), siteUrl()).catch((error) =>
-			console.error('submission digest failed:', error)
+			logger.error('submission digest failed', error)
 		);
 	}, minutes * 60_000);
 	timer.unref?.();

@@ -3,6 +3,7 @@ import { appMailer, notifyMaker, siteUrl } from '#lib/server/mail/index.ts';
 import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import type { StaffAction } from './actions';
 import { affectedUrls, createPurger, type Purger } from './purge';
+import { logger } from '#lib/server/log.ts';
 
 let purger: Purger | undefined;
 
@@ -22,7 +23,7 @@ export async function purgePiece(pieceId: string, origin: string): Promise<void>
 	try {
 		await p.purge(affectedUrls(siteUrl(origin), pieceId));
 	} catch (error) {
-		console.error(`cache purge for piece ${pieceId} failed:`, error);
+		logger.error('cache purge failed', error, { piece_id: pieceId });
 	}
 }
 

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Mailer } from '../mail/mailer';
 import { inviteMail, type MailLocale } from '../mail/templates';
+import { logger } from '#lib/server/log.ts';
 
 /*
  * Staff administration. Every change runs as the admin through `set_staff_access` (Postgres
@@ -136,7 +137,7 @@ export async function inviteStaff(
 			})
 		);
 	} catch (cause) {
-		console.error(`invitation mail to ${input.email} failed:`, cause);
+		logger.error('invitation mail failed', cause, { role: input.kind });
 		return { ok: false, code: 'mail_failed' };
 	}
 	return { ok: true };

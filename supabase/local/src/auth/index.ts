@@ -4,6 +4,7 @@
  * triggers on auth.users fire as on Supabase. Mails go to a local outbox instead of SMTP.
  */
 import { loadProjectConfig } from '../core/config.ts';
+import { DatabaseUnavailableError } from '../core/db.ts';
 import { sendJson, type RequestContext, type Service, type StackContext } from '../core/http.ts';
 import type { AuthContext } from './context.ts';
 import { API_VERSION, AuthError, OAuthError, sendAuthError, sendOAuthError } from './errors.ts';
@@ -124,9 +125,17 @@ async function handle(ctx: AuthContext, { req, res, url, path }: RequestContext)
 			if (res.headersSent) throw error;
 			if (error instanceof AuthError) sendAuthError(req, res, error);
 			else if (error instanceof OAuthError) sendOAuthError(res, error);
-			else {
+			else if (error instanceof DatabaseUnavailableError) {
+				ctx.stack.log(`auth: ${req.method} ${path}: ${error.message}`, 'warn');
+				sendAuthError(
+					req,
+					res,
+					new AuthError(503, 'unexpected_failure', 'Database is not available')
+				);
+			} else {
 				ctx.stack.log(
-					`auth: ${req.method} ${path} failed: ${(error as Error).stack ?? String(error)}`
+					`auth: ${req.method} ${path} failed: ${(error as Error).stack ?? String(error)}`,
+					'error'
 				);
 				sendAuthError(
 					req,

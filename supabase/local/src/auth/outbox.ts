@@ -76,7 +76,8 @@ export class Outbox {
 		};
 		this.#messages.push(full);
 		if (this.#messages.length > MAX_MESSAGES) this.#messages.shift();
-		this.log(`mail to ${mail.to}: ${subject} — code ${mail.otp} — ${mail.action_link}`);
+		// Subject only: the address, code and link are personal data and log anyone in.
+		this.log(`mail kept in the outbox (/auth/v1/outbox): ${subject}`);
 		return full;
 	}
 
@@ -97,7 +98,7 @@ export class Outbox {
 		};
 		this.#messages.push(full);
 		if (this.#messages.length > MAX_MESSAGES) this.#messages.shift();
-		this.log(`mail to ${full.to}: ${full.subject}`);
+		this.log(`mail kept in the outbox (/auth/v1/outbox): ${full.subject}`);
 		return full;
 	}
 

@@ -159,6 +159,56 @@ async function openPglite(dataDir?: string): Promise<Database> {
 	};
 }
 
+/**
+ * The database cannot be reached: refused, dropped, shutting down or starting up. Every service
+ * answers it with a 503 (PostgREST's PGRST000/PGRST001 for REST), so clients retry, and the next
+ * query connects anew: the stack recovers by itself when the server is back.
+ */
+export class DatabaseUnavailableError extends Error {
+	constructor(readonly reason: unknown) {
+		super(`database unavailable: ${(reason as Error)?.message ?? String(reason)}`, {
+			cause: reason
+		});
+		this.name = 'DatabaseUnavailableError';
+	}
+}
+
+/** Node's socket codes and Postgres' connection, shutdown and start-up states. */
+const CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'ENOTFOUND',
+	'57P01',
+	'57P02',
+	'57P03'
+]);
+
+/** Whether `error` says the connection is gone, not that the statement was wrong. */
+export function isConnectionFailure(error: unknown): boolean {
+	if (error instanceof DatabaseUnavailableError) return true;
+	const e = error as { code?: unknown; message?: unknown } | null;
+	if (typeof e?.code === 'string') return CONNECTION_CODES.has(e.code) || /^08/.test(e.code);
+	// node-postgres' own words for a socket that closed under a query.
+	return (
+		typeof e?.message === 'string' &&
+		/^Connection terminated|^Client has encountered a connection error|^Connection ended/.test(
+			e.message
+		)
+	);
+}
+
+function unavailableOr(error: unknown): unknown {
+	return isConnectionFailure(error) && !(error instanceof DatabaseUnavailableError)
+		? new DatabaseUnavailableError(error)
+		: error;
+}
+
+/** How long a lost LISTEN connection waits before it connects again. */
+const LISTEN_RETRY_MS = 1000;
+
 async function openPostgres(url: string): Promise<Database> {
 	const pool = new pg.Pool({ connectionString: url, max: 8 });
 	// An idle connection dropped by the server or the network is an 'error' event on the pool;
@@ -171,53 +221,111 @@ async function openPostgres(url: string): Promise<Database> {
 	};
 	const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
 		async query<R>(sql: string, params?: unknown[]) {
-			const r = await client.query({ text: sql, values: params, types: int8Types });
-			return {
-				rows: r.rows as R[],
-				fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
-				affectedRows: r.rowCount ?? 0
-			};
+			try {
+				const r = await client.query({ text: sql, values: params, types: int8Types });
+				return {
+					rows: r.rows as R[],
+					fields: r.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })),
+					affectedRows: r.rowCount ?? 0
+				};
+			} catch (error) {
+				throw unavailableOr(error);
+			}
 		},
 		async exec(sql: string) {
-			await client.query(sql);
+			try {
+				await client.query(sql);
+			} catch (error) {
+				throw unavailableOr(error);
+			}
 		}
 	});
 	const outside = wrap(pool);
+	let closed = false;
 	return {
 		kind: 'postgres',
 		query: outside.query,
 		exec: outside.exec,
 		async transaction(fn, options) {
-			const client = await pool.connect();
+			let client: pg.PoolClient;
+			try {
+				client = await pool.connect();
+			} catch (error) {
+				throw new DatabaseUnavailableError(error);
+			}
 			// Same for a checked-out client (the pool listens only while idle): the query fails anyway.
 			client.on('error', ignore);
+			let broken: unknown;
 			try {
-				await client.query(beginSql(options));
+				const tx = wrap(client);
+				await tx.exec(beginSql(options));
 				try {
-					const result = await fn(wrap(client));
-					await client.query('commit');
+					const result = await fn(tx);
+					await tx.exec('commit');
 					return result;
 				} catch (error) {
-					await client.query('rollback');
+					// A connection that died mid-transaction cannot roll back: the server already did.
+					if (isConnectionFailure(error)) throw (broken = unavailableOr(error));
+					await tx.exec('rollback').catch((rollbackError: unknown) => {
+						broken = rollbackError;
+					});
 					throw error;
 				}
 			} finally {
 				client.off('error', ignore);
-				client.release();
+				// A broken client is destroyed instead of going back to the pool.
+				client.release(broken instanceof Error ? broken : undefined);
 			}
 		},
 		async listen(channel, onPayload) {
-			const client = new pg.Client({ connectionString: url });
-			// A lost listener connection must not take the process down; reloads then stop.
-			client.on('error', () => undefined);
-			client.on('notification', (message) => {
-				if (message.channel === channel) onPayload(message.payload ?? '');
-			});
-			await client.connect();
-			await client.query(`listen ${ident(channel)}`);
-			return () => client.end();
+			let client: pg.Client | null = null;
+			let stopped = false;
+			let retry: ReturnType<typeof setTimeout> | undefined;
+			const connect = async (initial: boolean): Promise<void> => {
+				const next = new pg.Client({ connectionString: url });
+				client = next;
+				next.on('notification', (message) => {
+					if (message.channel === channel) onPayload(message.payload ?? '');
+				});
+				// A lost listener connection must not take the process down: it connects again, and
+				// then reports an empty payload (a reload), as notifications may have been missed.
+				let lost = false;
+				const reconnect = () => {
+					if (lost || stopped || closed) return;
+					lost = true;
+					next.end().catch(() => undefined);
+					retry = setTimeout(() => {
+						connect(false).then(
+							() => onPayload(''),
+							() => undefined
+						);
+					}, LISTEN_RETRY_MS);
+				};
+				next.on('error', reconnect);
+				next.on('end', reconnect);
+				try {
+					await next.connect();
+					await next.query(`listen ${ident(channel)}`);
+				} catch (error) {
+					// At start-up the caller learns it (the stack does not start); later, try again.
+					if (initial) {
+						lost = true;
+						await next.end().catch(() => undefined);
+					} else reconnect();
+					throw error;
+				}
+			};
+			await connect(true);
+			return async () => {
+				stopped = true;
+				clearTimeout(retry);
+				await client?.end().catch(() => undefined);
+			};
 		},
-		close: () => pool.end()
+		close: () => {
+			closed = true;
+			return pool.end();
+		}
 	};
 }
 

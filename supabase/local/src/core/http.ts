@@ -13,8 +13,11 @@ export interface StackContext {
 	dataDir: string;
 	/** The project folder (config.toml, migrations, seed.sql). */
 	projectDir: string;
-	log: (message: string) => void;
+	/** A log message; inside a request it carries the request's id (see stack.ts). */
+	log: (message: string, level?: LogLevel) => void;
 }
+
+export type LogLevel = 'info' | 'warn' | 'error';
 
 export interface RequestContext {
 	req: IncomingMessage;
@@ -83,9 +86,9 @@ export const CORS_HEADERS: Record<string, string> = {
 	'access-control-allow-origin': '*',
 	'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
 	'access-control-expose-headers':
-		'Content-Range, Range-Unit, Content-Location, Location, X-Total-Count, Link, X-Supabase-Api-Version, Content-Disposition, ETag, Upload-Offset, Upload-Length, Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension',
+		'Content-Range, Range-Unit, X-Request-Id, Content-Location, Location, X-Total-Count, Link, X-Supabase-Api-Version, Content-Disposition, ETag, Upload-Offset, Upload-Length, Tus-Resumable, Tus-Version, Tus-Max-Size, Tus-Extension',
 	'access-control-max-age': '3600'
 };
 
 export const DEFAULT_ALLOWED_HEADERS =
-	'authorization, apikey, x-client-info, content-type, accept, accept-profile, content-profile, prefer, range, x-supabase-api-version, x-retry-count, x-upsert, cache-control, x-metadata, x-robots-tag, traceparent, tracestate, baggage, upload-length, upload-offset, upload-metadata, tus-resumable, x-http-method-override';
+	'authorization, apikey, x-client-info, x-request-id, content-type, accept, accept-profile, content-profile, prefer, range, x-supabase-api-version, x-retry-count, x-upsert, cache-control, x-metadata, x-robots-tag, traceparent, tracestate, baggage, upload-length, upload-offset, upload-metadata, tus-resumable, x-http-method-override';

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { asCaller, resolveCaller, type Caller } from '../core/caller.ts';
-import { asPgError, type Database, type Queryable } from '../core/db.ts';
+import { asPgError, DatabaseUnavailableError, type Database, type Queryable } from '../core/db.ts';
 import { JwtError, gatewayToken, type Keys } from '../core/keys.ts';
 import {
 	RestError,
@@ -109,6 +109,9 @@ function errorResponse(error: RestError): RestResponse {
 
 function toRestError(error: unknown, anon: boolean): RestError {
 	if (error instanceof RestError) return error;
+	// PostgREST's answer when its pool cannot reach the server.
+	if (error instanceof DatabaseUnavailableError)
+		return new RestError(503, 'PGRST000', 'Database connection error. Retrying the connection.');
 	const pg = asPgError(error);
 	if (pg) return fromPgError(pg, anon);
 	// PGlite validates some parameter values in JavaScript before Postgres sees them.

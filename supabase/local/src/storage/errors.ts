@@ -3,8 +3,8 @@
  * while the HTTP status is 400 for every error that is not a 500.
  */
 import type { ServerResponse } from 'node:http';
-import { asPgError } from '../core/db.ts';
-import { sendJson } from '../core/http.ts';
+import { asPgError, DatabaseUnavailableError } from '../core/db.ts';
+import { sendJson, type LogLevel } from '../core/http.ts';
 
 export class StorageError extends Error {
 	constructor(
@@ -90,12 +90,14 @@ export const errors = {
 	invalidUploadId: () => new StorageError('InvalidUploadId', 400, 'Invalid upload id'),
 	metadataRequired: () => new StorageError('InvalidRequest', 400, 'Metadata header is required'),
 	internal: (message = 'Internal server error') => new StorageError('InternalError', 500, message),
-	database: (message: string) => new StorageError('DatabaseError', 500, message)
+	database: (message: string) => new StorageError('DatabaseError', 500, message),
+	databaseUnavailable: () => new StorageError('DatabaseError', 503, 'Database is not available')
 };
 
 /** Maps a Postgres error the way Storage's `database/errors.ts` does; other errors pass through. */
 export function fromDatabaseError(error: unknown): unknown {
 	if (error instanceof StorageError) return error;
+	if (error instanceof DatabaseUnavailableError) return errors.databaseUnavailable();
 	const pg = asPgError(error);
 	if (!pg) return error;
 	switch (pg.code) {
@@ -118,7 +120,7 @@ export function fromDatabaseError(error: unknown): unknown {
 export function sendStorageError(
 	res: ServerResponse,
 	error: unknown,
-	log: (message: string) => void
+	log: (message: string, level?: LogLevel) => void
 ): void {
 	const mapped = fromDatabaseError(error);
 	const storageError =
@@ -126,7 +128,7 @@ export function sendStorageError(
 			? mapped
 			: errors.internal((mapped as Error)?.message ?? 'Internal server error');
 	if (!(mapped instanceof StorageError))
-		log(`storage: unexpected error: ${(mapped as Error)?.stack ?? String(mapped)}`);
+		log(`storage: unexpected error: ${(mapped as Error)?.stack ?? String(mapped)}`, 'error');
 	if (res.headersSent) {
 		res.destroy();
 		return;

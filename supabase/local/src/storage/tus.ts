@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { resolveCaller, type Caller } from '../core/caller.ts';
-import type { RequestContext } from '../core/http.ts';
+import type { LogLevel, RequestContext } from '../core/http.ts';
 import { JwtError } from '../core/keys.ts';
 import { findBucket, runAsCaller, runAsService, type StorageServices } from './context.ts';
 import { errors, fromDatabaseError, StorageError } from './errors.ts';
@@ -414,11 +414,15 @@ function parseUserMetadata(value: string | undefined): Record<string, unknown> |
 	}
 }
 
-function sendTusError(res: ServerResponse, error: unknown, log: (message: string) => void): void {
+function sendTusError(
+	res: ServerResponse,
+	error: unknown,
+	log: (message: string, level?: LogLevel) => void
+): void {
 	const mapped = fromDatabaseError(error);
 	const storageError = mapped instanceof StorageError ? mapped : errors.internal();
 	if (!(mapped instanceof StorageError))
-		log(`storage tus: unexpected error: ${(mapped as Error)?.stack ?? String(mapped)}`);
+		log(`storage tus: unexpected error: ${(mapped as Error)?.stack ?? String(mapped)}`, 'error');
 	if (res.headersSent) {
 		res.destroy();
 		return;

@@ -1,5 +1,6 @@
 import type { RequestHandler } from '@sveltejs/kit';
 import { isPieceError } from '#lib/server/pieces/errors.ts';
+import { logger } from '#lib/server/log.ts';
 import { processUpload } from '#lib/server/pieces/photos.ts';
 import { isStorageQuotaError, takeUserRateLimit } from '#lib/server/rate-limit.ts';
 import { DuplicateRequestError, singleFlight } from '#lib/server/single-flight.ts';
@@ -42,7 +43,7 @@ export const POST: RequestHandler = async ({ request, params, locals, url }) => 
 	} catch (error) {
 		if (isPieceError(error)) {
 			// 503s are faults the client retries; log their cause, the answer only carries the code.
-			if (error.status >= 500) console.error('[uploads] retryable failure', error.cause ?? error);
+			if (error.status >= 500) logger.warn('upload: retryable failure', error.cause ?? error);
 			return Response.json({ code: error.code }, { status: error.status });
 		}
 		if (isStorageQuotaError(error))
