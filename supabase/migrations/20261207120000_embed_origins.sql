@@ -36,13 +36,12 @@ create table public.site_settings (
 	id boolean primary key default true check (id),
 	embed_origins text[] not null default '{}'
 		constraint site_settings_embed_origins_check check (private.is_embed_origin_list(embed_origins)),
-	updated_at timestamptz not null default now(),
-	updated_by uuid references public.profiles (id) on delete set null
+	updated_at timestamptz not null default now()
 );
-create index site_settings_updated_by_idx on public.site_settings (updated_by);
 alter table public.site_settings enable row level security;
 revoke all on public.site_settings from anon, authenticated;
-grant select (id, embed_origins) on public.site_settings to anon, authenticated;
+-- Every column is public (the Data API reads whole rows back after an update).
+grant select on public.site_settings to anon, authenticated;
 grant update (embed_origins) on public.site_settings to authenticated;
 grant select, update on public.site_settings to service_role;
 
@@ -57,7 +56,6 @@ set search_path = ''
 as $$
 begin
 	new.updated_at := now();
-	new.updated_by := (select auth.uid());
 	return new;
 end
 $$;

@@ -441,30 +441,19 @@ export type Database = {
 					embed_origins: string[];
 					id: boolean;
 					updated_at: string;
-					updated_by: string | null;
 				};
 				ComputedFields: never;
 				Insert: {
 					embed_origins?: string[];
 					id?: boolean;
 					updated_at?: string;
-					updated_by?: string | null;
 				};
 				Update: {
 					embed_origins?: string[];
 					id?: boolean;
 					updated_at?: string;
-					updated_by?: string | null;
 				};
-				Relationships: [
-					{
-						foreignKeyName: 'site_settings_updated_by_fkey';
-						columns: ['updated_by'];
-						isOneToOne: false;
-						referencedRelation: 'profiles';
-						referencedColumns: ['id'];
-					}
-				];
+				Relationships: [];
 			};
 			staff_events: {
 				Row: {
