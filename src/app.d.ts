@@ -33,6 +33,8 @@ declare global {
 			locale: Locale;
 			supabase: SupabaseClient;
 			safeGetSession: () => Promise<SafeSession>;
+			/** `frame-ancestors` sources for a page other sites may frame (the embed pages only). */
+			frameAncestors?: string;
 		}
 
 		interface PageData {

@@ -436,6 +436,25 @@ export type Database = {
 					}
 				];
 			};
+			site_settings: {
+				Row: {
+					embed_origins: string[];
+					id: boolean;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					embed_origins?: string[];
+					id?: boolean;
+					updated_at?: string;
+				};
+				Update: {
+					embed_origins?: string[];
+					id?: boolean;
+					updated_at?: string;
+				};
+				Relationships: [];
+			};
 			staff_events: {
 				Row: {
 					action: string;

@@ -5,7 +5,8 @@ import {
 	allowOriginInCsp,
 	createSecurityHeadersHandle,
 	crossOriginResourcePolicy,
-	HSTS
+	HSTS,
+	withFrameAncestors
 } from './security-headers';
 
 const kitCsp =
@@ -14,10 +15,11 @@ const kitCsp =
 async function run(
 	response: Response,
 	supabaseUrl?: string,
-	url = 'http://localhost/de'
+	url = 'http://localhost/de',
+	locals: Partial<App.Locals> = {}
 ): Promise<Headers> {
 	const handle = createSecurityHeadersHandle(() => supabaseUrl);
-	const event = { url: new URL(url) } as RequestEvent;
+	const event = { url: new URL(url), locals } as RequestEvent;
 	const result = await handle({ event, resolve: async () => response });
 	return result.headers;
 }
@@ -77,6 +79,50 @@ describe('security headers handle', () => {
 		const headers = await run(immutable);
 		expect(headers.get('X-Content-Type-Options')).toBe('nosniff');
 		expect(headers.get('Location')).toBe('http://localhost/de');
+	});
+});
+
+describe('embed pages', () => {
+	const pageCsp = "default-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'self'";
+
+	it('frame-ancestors names self and the listed origins, and X-Frame-Options is gone', async () => {
+		const headers = await run(
+			new Response('ok', { headers: { 'Content-Security-Policy': pageCsp } }),
+			'http://127.0.0.1:54441/',
+			'http://localhost/de/embed/story/a',
+			{ frameAncestors: "'self' https://verein.example" }
+		);
+		expect(headers.get('X-Frame-Options')).toBeNull();
+		const csp = headers.get('Content-Security-Policy') ?? '';
+		expect(csp.split('; ').filter((d) => d.startsWith('frame-ancestors'))).toEqual([
+			"frame-ancestors 'self' https://verein.example"
+		]);
+		expect(csp).toContain("img-src 'self' http://127.0.0.1:54441");
+		expect(csp).toContain("base-uri 'self'");
+		expect(headers.get('Cross-Origin-Resource-Policy')).toBe('cross-origin');
+	});
+
+	it('every other page keeps frame-ancestors none and DENY', async () => {
+		const headers = await run(
+			new Response('ok', { headers: { 'Content-Security-Policy': pageCsp } }),
+			undefined,
+			'http://localhost/de/pieces/x'
+		);
+		expect(headers.get('X-Frame-Options')).toBe('DENY');
+		expect(headers.get('Content-Security-Policy')).toContain("frame-ancestors 'none'");
+		expect(headers.get('Cross-Origin-Resource-Policy')).toBe('same-origin');
+	});
+
+	it('replaces the directive or adds it when missing', () => {
+		expect(withFrameAncestors("default-src 'self'", "'self'")).toBe(
+			"default-src 'self'; frame-ancestors 'self'"
+		);
+		expect(withFrameAncestors("frame-ancestors 'none';", "'self' https://a.example")).toBe(
+			"frame-ancestors 'self' https://a.example"
+		);
+		expect(crossOriginResourcePolicy('/oembed')).toBe('cross-origin');
+		expect(crossOriginResourcePolicy('/ar/embed/piece/x')).toBe('cross-origin');
+		expect(crossOriginResourcePolicy('/embedded')).toBe('same-origin');
 	});
 });
 

@@ -24,7 +24,21 @@ export const HSTS = 'max-age=31536000';
  * CORP; they are public anyway. Photos come from the Storage origin, not from the app.
  */
 export function crossOriginResourcePolicy(pathname: string): 'same-origin' | 'cross-origin' {
-	return /\/(share\.jpg|qr\.svg)$/.test(pathname) ? 'cross-origin' : 'same-origin';
+	if (/\/(share\.jpg|qr\.svg)$/.test(pathname)) return 'cross-origin';
+	// The embed pages and their oEmbed description are made for other sites (src/lib/server/embed).
+	return /^(\/[a-z]{2})?\/(embed\/|oembed$)/.test(pathname) ? 'cross-origin' : 'same-origin';
+}
+
+/**
+ * The CSP with its `frame-ancestors` directive replaced by `sources` (added when missing). Only
+ * the embed pages call for it, with 'self' and the origins the organisation listed.
+ */
+export function withFrameAncestors(csp: string, sources: string): string {
+	const directives = csp
+		.split(';')
+		.map((directive) => directive.trim())
+		.filter((directive) => directive && directive.split(/\s+/)[0] !== 'frame-ancestors');
+	return [...directives, `frame-ancestors ${sources}`].join('; ');
 }
 
 /**
@@ -56,8 +70,16 @@ function originOf(url: string | undefined): string | undefined {
 	}
 }
 
-function applyHeaders(headers: Headers, url: URL, supabaseUrl: string | undefined): void {
+function applyHeaders(
+	headers: Headers,
+	url: URL,
+	supabaseUrl: string | undefined,
+	frameAncestors: string | undefined
+): void {
 	for (const [name, value] of Object.entries(baselineHeaders)) {
+		// An embed page is framed under its CSP's frame-ancestors alone: X-Frame-Options knows no
+		// list of origins, and a browser that honours both would refuse every frame.
+		if (frameAncestors && name === 'X-Frame-Options') continue;
 		if (!headers.has(name)) headers.set(name, value);
 	}
 	if (!headers.has('Cross-Origin-Resource-Policy')) {
@@ -67,23 +89,29 @@ function applyHeaders(headers: Headers, url: URL, supabaseUrl: string | undefine
 	// told to trust it with PROTOCOL_HEADER=x-forwarded-proto; a client cannot fake it otherwise.
 	// Browsers ignore HSTS over plain HTTP anyway, so local http://localhost stays usable.
 	if (url.protocol === 'https:') headers.set('Strict-Transport-Security', HSTS);
-	const csp = headers.get('Content-Security-Policy');
-	if (csp) headers.set('Content-Security-Policy', allowOriginInCsp(csp, originOf(supabaseUrl)));
+	let csp = headers.get('Content-Security-Policy');
+	if (!csp) return;
+	csp = allowOriginInCsp(csp, originOf(supabaseUrl));
+	if (frameAncestors) csp = withFrameAncestors(csp, frameAncestors);
+	headers.set('Content-Security-Policy', csp);
 }
 
 /**
  * Creates the handle that sets the baseline security headers and extends the CSP with the
  * Supabase origin. Kept a factory so tests can pass the origin without touching the environment.
+ * A page that may be framed says so in `locals.frameAncestors` (the embed pages do, see
+ * src/routes/embed); every other response keeps `frame-ancestors 'none'` and `X-Frame-Options: DENY`.
  */
 export function createSecurityHeadersHandle(supabaseUrl: () => string | undefined): Handle {
 	return async ({ event, resolve }) => {
 		let response = await resolve(event);
+		const frameAncestors = event.locals?.frameAncestors;
 		try {
-			applyHeaders(response.headers, event.url, supabaseUrl());
+			applyHeaders(response.headers, event.url, supabaseUrl(), frameAncestors);
 		} catch {
 			// A response passed through from fetch() has immutable headers: copy it first.
 			response = new Response(response.body, response);
-			applyHeaders(response.headers, event.url, supabaseUrl());
+			applyHeaders(response.headers, event.url, supabaseUrl(), frameAncestors);
 		}
 		return response;
 	};

@@ -10,6 +10,11 @@ describe('cache purge hook', () => {
 		expect(request.urls).toContain('https://faden.example/ar/pieces/p1');
 		expect(request.urls).toContain('https://faden.example/feed.xml');
 		expect(request.prefixes).toContain('https://faden.example/fa/gallery');
+		// Other sites frame the piece: its embed pages and the oEmbed answers go too.
+		expect(request.urls).toContain('https://faden.example/ar/embed/piece/p1');
+		expect(request.urls).toContain('https://faden.example/embed/piece/p1');
+		expect(request.prefixes).toContain('https://faden.example/uk/embed/');
+		expect(request.prefixes).toContain('https://faden.example/oembed');
 		expect(request.urls.every((u) => !u.includes('//de') && u.startsWith('https://'))).toBe(true);
 	});
 

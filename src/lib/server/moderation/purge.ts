@@ -15,18 +15,30 @@ export interface PurgeRequest {
 	prefixes: string[];
 }
 
-/** Everything public that may show the piece, absolute on `siteUrl`. */
+/**
+ * Everything public that may show the piece, absolute on `siteUrl`: its pages, the feeds, the
+ * gallery, and the embed pages and oEmbed answers other sites frame (the piece's own embed, and
+ * the story and workshop embeds it may appear in, under their prefixes).
+ */
 export function affectedUrls(siteUrl: string, pieceId: string): PurgeRequest {
 	const base = siteUrl.replace(/\/$/, '');
 	return {
 		urls: [
 			...LOCALES.flatMap((l) => [`${base}/${l}/pieces/${pieceId}`, `${base}/${l}`]),
 			`${base}/pieces/${pieceId}`,
+			...LOCALES.map((l) => `${base}/${l}/embed/piece/${pieceId}`),
+			`${base}/embed/piece/${pieceId}`,
 			`${base}/`,
 			`${base}/feed.xml`,
 			`${base}/sitemap.xml`
 		],
-		prefixes: [...LOCALES.map((l) => `${base}/${l}/gallery`), `${base}/gallery`]
+		prefixes: [
+			...LOCALES.map((l) => `${base}/${l}/gallery`),
+			`${base}/gallery`,
+			...LOCALES.map((l) => `${base}/${l}/embed/`),
+			`${base}/embed/`,
+			`${base}/oembed`
+		]
 	};
 }
 
