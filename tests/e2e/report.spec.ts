@@ -7,7 +7,14 @@
  */
 import { parse } from 'csv-parse/sync';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { analyzeWcag, FACILITATOR, MODERATOR, submitSignIn, violationTargets } from './support.ts';
+import {
+	ADMIN,
+	analyzeWcag,
+	FACILITATOR,
+	MODERATOR,
+	submitSignIn,
+	violationTargets
+} from './support.ts';
 
 test.describe.configure({ timeout: 180_000 });
 test.use({ actionTimeout: 30_000 });
@@ -164,5 +171,32 @@ test('facilitators have no report and no link to it', async ({ browser }) => {
 	await expect(page.getByRole('link', { name: 'Bericht' })).toHaveCount(0);
 	expect((await page.goto('/de/staff/report'))?.status()).toBe(403);
 	expect((await page.request.get(`/de/staff/report/csv?${PROJECT}`)).status()).toBe(403);
+	await page.context().close();
+});
+
+test('an admin sets the project period, which becomes the report default', async ({ browser }) => {
+	const page = await signIn(browser, ADMIN);
+	await page.goto('/en/staff/settings');
+	const project = page.getByRole('region', { name: 'Project and report' });
+	const save = async (start: string, end: string, funders: string) => {
+		await project.getByLabel('Project start').fill(start);
+		await project.getByLabel('Project end').fill(end);
+		await project.getByLabel('Funders (one per line)').fill(funders);
+		await project.getByRole('button', { name: 'Save project' }).click();
+	};
+	const before = await project.getByLabel('Funders (one per line)').inputValue();
+	await save('2026-12-31', '2026-01-01', before);
+	await expect(project.getByRole('alert')).toContainText('end not before start');
+	await save('2026-09-01', '2026-09-30', 'Stiftung Nord\nProgramm Süd');
+	await expect(project.getByRole('status')).toHaveText('Project details saved.');
+	await page.goto('/en/staff/report');
+	await expect(page.getByLabel('From', { exact: true })).toHaveValue('2026-09-01');
+	await expect(page.getByText('Period: September 1, 2026 to September 30, 2026')).toBeVisible();
+	await page.goto('/en/staff/report/print');
+	await expect(page.getByText('Funded by: Stiftung Nord · Programm Süd')).toBeVisible();
+	// Back to the seed's values for the other specs.
+	await page.goto('/en/staff/settings');
+	await save('2026-06-01', '2026-12-31', before);
+	await expect(project.getByRole('status')).toBeVisible();
 	await page.context().close();
 });

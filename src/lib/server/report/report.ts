@@ -3,11 +3,11 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { requireStaff } from '#lib/server/auth.ts';
 import { pickLabel, type LanguageMap } from '#lib/server/gallery/queries.ts';
 import type { Database } from '#lib/types/database.types.ts';
+import { parseDate } from './dates';
 import type { ReportErrorCode, ReportRow, ReportSelection } from '#lib/report.ts';
 
 type Client = SupabaseClient<Database>;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Codes the database raises for bad input; anything else is unexpected and thrown. */
 const DB_CODES = new Set<string>([
@@ -17,17 +17,6 @@ const DB_CODES = new Set<string>([
 	'report_unknown_workshop',
 	'report_unknown_venue'
 ]);
-
-/** A calendar date `YYYY-MM-DD` that exists (no 31 February), or null. */
-export function parseDate(value: string | null): string | null {
-	const match = value ? DATE.exec(value) : null;
-	if (!match) return null;
-	const [year, month, day] = match.slice(1).map(Number);
-	const date = new Date(Date.UTC(year, month - 1, day));
-	return year >= 1900 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-		? (value as string)
-		: null;
-}
 
 /** Today in Europe/Berlin, where the workshops are, as `YYYY-MM-DD`. */
 function today(): string {
