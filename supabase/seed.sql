@@ -544,3 +544,10 @@ insert into public.story_items (story_id, position, kind, piece_id, body) values
 	('50000000-0000-4000-8000-000000000001', 4, 'piece', '20000000-0000-4000-8000-000000000010', null),
 	('50000000-0000-4000-8000-000000000001', 5, 'piece', '20000000-0000-4000-8000-000000000017', null),
 	('50000000-0000-4000-8000-000000000002', 0, 'piece', '20000000-0000-4000-8000-000000000012', null);
+
+-- Project settings for the funder report: name, funders and the project period ------------------
+update public.project_settings set
+	project_name = 'connecting thread – Verbindende Fäden',
+	funders = '{"Sparkassen-Stiftung (Beispiel)","Freistaat Sachsen, Integrative Maßnahmen (Beispiel)"}',
+	period_start = '2026-06-01',
+	period_end = '2026-12-31';

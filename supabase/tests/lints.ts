@@ -277,6 +277,8 @@ export const AUTHENTICATED_DEFINER_ALLOWLIST: Record<string, string> = {
 		'admin RPC: re-checks the admin role, refuses anonymous accounts and self-demotion; triggers audit each change',
 	'public.correct_piece_text(p_piece_id uuid, p_language public.language_tag, p_title text, p_caption text, p_story jsonb, p_alt_texts jsonb)':
 		'staff RPC: re-checks workshop staff, refuses own pieces and pieces not under review or on show, records an edit_text event with the changes',
+	'public.funder_report(p_from date, p_to date, p_workshop_id uuid, p_venue text)':
+		'staff RPC: re-checks the moderator/admin role, returns only aggregate figures with counts below 5 suppressed (and their complements)',
 	'public.set_submission_digest(p_enabled boolean)':
 		'staff RPC: turns the caller’s own digest setting on or off; refuses non-staff',
 	'private.is_anonymous_user(p_user_id uuid)':

@@ -483,6 +483,24 @@ export const MATRIX: Record<string, TableSpec> = {
 			allow: []
 		}
 	},
+	// The project's name, funders and report period: read by moderators and admins (the funder
+	// report), changed by admins only; the one row is made by the migration, never inserted again.
+	'public.project_settings': {
+		set: 'project_name = project_name',
+		targets: [
+			{
+				name: 'the project settings',
+				where: 'id',
+				select: ['moderator', 'admin'],
+				update: ['admin'],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into public.project_settings (id) values (true)`,
+			allow: []
+		}
+	},
 	'public.return_tickets': {
 		setup: `insert into public.return_tickets (user_id, code_hash)
 			values ('${USERS.participant}', '\\x01'), ('${USERS.zahra}', '\\x02')`,

@@ -400,6 +400,34 @@ export type Database = {
 				};
 				Relationships: [];
 			};
+			project_settings: {
+				Row: {
+					funders: string[];
+					id: boolean;
+					period_end: string | null;
+					period_start: string | null;
+					project_name: string;
+					updated_at: string;
+				};
+				ComputedFields: never;
+				Insert: {
+					funders?: string[];
+					id?: boolean;
+					period_end?: string | null;
+					period_start?: string | null;
+					project_name?: string;
+					updated_at?: string;
+				};
+				Update: {
+					funders?: string[];
+					id?: boolean;
+					period_end?: string | null;
+					period_start?: string | null;
+					project_name?: string;
+					updated_at?: string;
+				};
+				Relationships: [];
+			};
 			return_tickets: {
 				Row: {
 					code_hash: string;
@@ -860,6 +888,16 @@ export type Database = {
 					kind: string;
 					maker_id: string;
 					subject_id: string;
+				}[];
+			};
+			funder_report: {
+				Args: { p_from: string; p_to: string; p_venue?: string; p_workshop_id?: string };
+				Returns: {
+					figure: number;
+					item: string;
+					position: number;
+					section: string;
+					suppressed: string;
 				}[];
 			};
 			gallery_languages: {
