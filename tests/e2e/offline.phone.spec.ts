@@ -9,7 +9,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { admin, joinDemo, unique, userIdByName } from './support.ts';
+import { admin, analyzeWcag, joinDemo, unique, userIdByName, violationTargets } from './support.ts';
 
 const messages = (group: string, locale: string) =>
 	JSON.parse(readFileSync(`src/lib/i18n/messages/${group}/${locale}.json`, 'utf8')) as Record<
@@ -170,4 +170,29 @@ test('a 5xx after the work was done and a broken upload: sent again, still one p
 	expect(pieces).toHaveLength(1);
 	expect(pieces[0].piece_texts).toEqual([{ language: 'de', title }]);
 	expect(pieces[0].piece_photos).toHaveLength(2);
+});
+
+test('axe: the form for keeping a piece and the list of what is on the phone, in Arabic', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	const ar = { o: messages('offline', 'ar'), t: messages('piece', 'ar') };
+	await joinDemo(
+		page,
+		'ar',
+		`Offline ${unique()}`,
+		messages('participant', 'ar').participant_join_submit
+	);
+	await expect(
+		page.getByRole('heading', { name: messages('participant', 'ar').participant_join_done_title })
+	).toBeVisible({ timeout: 60_000 });
+	await page.goto('/ar/pieces/new');
+	await page.getByRole('button', { name: ar.o.offline_use_phone }).click();
+	await page.getByLabel(ar.t.piece_title_label).fill('تطريز');
+	await page.locator('input[type="file"][multiple]').setInputFiles(await photos());
+	await page.getByRole('button', { name: ar.o.offline_keep }).click();
+	await expect(
+		page.getByRole('region', { name: ar.o.offline_outbox_heading }).getByRole('listitem')
+	).toContainText(ar.o.offline_status_arrived, { timeout: 120_000 });
+	expect(violationTargets(await analyzeWcag(page))).toEqual([]);
 });

@@ -152,7 +152,10 @@ export class Outbox {
 			return this.#running;
 		}
 		clearTimeout(this.#timer);
-		this.#running = this.#flushAll().finally(() => {
+		// One tab at a time sends (Web Locks): two tabs racing would only meet the server's dedupe.
+		const locks = (navigator as { locks?: LockManager }).locks;
+		const run = locks ? locks.request(SYNC_TAG, () => this.#flushAll()) : this.#flushAll();
+		this.#running = run.finally(() => {
 			this.#running = null;
 			if (this.#again) {
 				this.#again = false;
