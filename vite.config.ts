@@ -81,6 +81,8 @@ export default defineConfig({
 		sveltekit({
 			adapter: adapter(),
 			csp: { mode: 'hash', directives: cspDirectives },
+			// Registered by the participant pages alone, with narrow scopes (#lib/offline/register.ts).
+			serviceWorker: { register: false },
 			// The first paint waits for every stylesheet: inline them (about 15 KiB, 4 KiB gzip on a
 			// public page) instead of making a phone open more requests before it can draw anything.
 			inlineStyleThreshold: 16 * 1024

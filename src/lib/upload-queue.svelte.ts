@@ -88,6 +88,15 @@ export function precheckFile(file: File): string | null {
 	return null;
 }
 
+/**
+ * Whether an answer of the photo endpoint is worth asking again: no answer (offline), a server
+ * fault, too many requests for now, or the same upload still being processed by an earlier
+ * request. Status 0 is no answer.
+ */
+export function isRetryable(status: number, code: string | undefined): boolean {
+	return status === 0 || status >= 500 || status === 429 || code === 'security_upload_in_progress';
+}
+
 export class UploadQueue {
 	items = $state<QueueItem[]>([]);
 	// Not reactive on purpose: tus Upload objects are plumbing, the UI reads `items`.
@@ -224,16 +233,20 @@ export class UploadQueue {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ pieceId: entry.pieceId, role: entry.role })
 			}).catch(() => null);
-			// Busy or offline: wait and ask again, the original stays in storage meanwhile.
-			if ((!response || response.status === 503) && attempt < 6) {
-				await new Promise((r) => setTimeout(r, 2000 * 2 ** attempt));
-				continue;
-			}
 			const body = (await response?.json().catch(() => null)) as {
 				photo?: ProcessedPhoto;
 				code?: string;
 			} | null;
-			await store('readwrite', (s) => s.delete(entry.uploadId)).catch(() => undefined);
+			// Busy, failing or offline: wait and ask again, the original stays in storage meanwhile.
+			const retryable = isRetryable(response?.status ?? 0, body?.code);
+			if (retryable && attempt < 6) {
+				await new Promise((r) => setTimeout(r, 2000 * 2 ** attempt));
+				continue;
+			}
+			// Still failing: the entry stays, so the next visit sends it again (processing is idempotent).
+			if (!retryable) {
+				await store('readwrite', (s) => s.delete(entry.uploadId)).catch(() => undefined);
+			}
 			if (response?.ok && body?.photo) {
 				item.status = 'done';
 				this.#onDone(body.photo);

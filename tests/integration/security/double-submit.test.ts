@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, testDbKinds, type TestStack } from '../../helpers/stack.ts';
 import { adminClient, JOHANNSTADT, joinAsParticipant } from '../participant/support.ts';
 import { processUpload } from '../../../src/lib/server/pieces/photos.ts';
-import { createDraft } from '../../../src/lib/server/pieces/drafts.ts';
+import { createDraft, ensureDraft } from '../../../src/lib/server/pieces/drafts.ts';
 import { DuplicateRequestError, singleFlight } from '../../../src/lib/server/single-flight.ts';
 
 /** Every object name under `prefix`, folders walked. */
@@ -84,10 +84,42 @@ describe.each(testDbKinds())('double submit of one upload on %s', (kind) => {
 		expect(files.every((f) => f.startsWith(`${p.userId}/${pieceId}/${rows![0].id}/`))).toBe(true);
 		expect(await listAll(admin, 'originals', p.userId)).toEqual([]);
 
-		// A retry after the first finished finds the upload consumed and stores nothing.
+		// A retry after the first finished (its answer was lost) gets the same photo, stores nothing.
 		const late = await run();
-		expect(late.ok).toBe(false);
+		expect(late.ok && late.photo.id).toBe(rows![0].id);
+		// The phone sent the original again before asking: still the one photo, the copy removed.
+		const again = await p.supabase.storage
+			.from('originals')
+			.upload(`${p.userId}/${uploadId}`, jpeg, { contentType: 'image/jpeg', upsert: true });
+		expect(again.error).toBeNull();
+		const resent = await run();
+		expect(resent.ok && resent.photo.id).toBe(rows![0].id);
 		const after = await admin.from('piece_photos').select('id').eq('piece_id', pieceId);
 		expect(after.data).toHaveLength(1);
+		expect(await listAll(admin, 'originals', p.userId)).toEqual([]);
+	});
+
+	it('a piece sent twice with the id the phone gave it is one piece', async () => {
+		const admin = adminClient(stack);
+		const p = await joinAsParticipant(stack, 'Zweimal');
+		const id = crypto.randomUUID();
+		const sends = await Promise.all([
+			ensureDraft(p.supabase, p.userId, JOHANNSTADT, 'de', id),
+			ensureDraft(p.supabase, p.userId, JOHANNSTADT, 'de', id)
+		]);
+		const late = await ensureDraft(p.supabase, p.userId, JOHANNSTADT, 'de', id);
+		expect(sends.map((s) => s?.id)).toEqual([id, id]);
+		expect(sends.filter((s) => s?.created)).toHaveLength(1);
+		expect(late).toEqual({ id, created: false });
+		const { data } = await admin.from('pieces').select('id').eq('maker_id', p.userId);
+		expect(data).toEqual([{ id }]);
+
+		// Someone else's id is refused, not taken over.
+		const other = await joinAsParticipant(stack, 'Andere');
+		await expect(ensureDraft(other.supabase, other.userId, JOHANNSTADT, 'de', id)).rejects.toThrow(
+			'piece_not_found'
+		);
+		const owner = await admin.from('pieces').select('maker_id').eq('id', id).single();
+		expect(owner.data?.maker_id).toBe(p.userId);
 	});
 });

@@ -1,5 +1,6 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { isTextLanguage } from '../../languages.ts';
+import { PieceError } from './errors.ts';
 import { MAX_PHOTOS, requireEditablePiece } from './photos.ts';
 
 export type SubmitErrorCode =
@@ -35,15 +36,43 @@ export async function createDraft(
 	workshopId: string,
 	language: string
 ): Promise<string | null> {
+	const draft = await ensureDraft(supabase, userId, workshopId, language, crypto.randomUUID());
+	return draft?.id ?? null;
+}
+
+/**
+ * The caller's draft with the id `id`, created if there is none yet; null if the caller belongs
+ * to no such workshop. The id is the browser's own for a piece kept offline, so sending it again
+ * (a lost answer, a retry after a 5xx) finds that piece instead of making a second one.
+ */
+export async function ensureDraft(
+	supabase: SupabaseClient,
+	userId: string,
+	workshopId: string,
+	language: string,
+	id: string
+): Promise<{ id: string; created: boolean } | null> {
 	if (!isTextLanguage(language)) return null;
 	const workshops = await memberWorkshops(supabase, userId);
 	if (!workshops.some((w) => w.id === workshopId)) return null;
-	const id = crypto.randomUUID();
+	const own = async () => {
+		const { data, error } = await supabase
+			.from('pieces')
+			.select('id, maker_id')
+			.eq('id', id)
+			.maybeSingle();
+		if (error) throw error;
+		return data?.maker_id === userId;
+	};
+	if (await own()) return { id, created: false };
 	const { error } = await supabase
 		.from('pieces')
 		.insert({ id, workshop_id: workshopId, original_language: language });
-	if (error) throw error;
-	return id;
+	if (!error) return { id, created: true };
+	if (error.code !== '23505') throw error;
+	// Two sends of the same piece at once: the other one inserted it. Anyone else's id is refused.
+	if (await own()) return { id, created: false };
+	throw new PieceError('piece_not_found', 404);
 }
 
 /** `submit_piece`'s refusals (P0001 messages) and the piece area's codes that explain them. */

@@ -134,6 +134,11 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 	try {
 		if (!isPhotoRole(input.role)) throw new PieceError('piece_role_invalid');
 		const piece = await requireEditablePiece(supabase, userId, input.pieceId);
+		const earlier = await processedBefore(supabase, piece.id, input.uploadId);
+		if (earlier) {
+			await removeOriginal(input, path);
+			return earlier;
+		}
 		if ((await photoCount(supabase, piece.id)).length >= MAX_PHOTOS) {
 			throw new PieceError('piece_too_many_photos', 409);
 		}
@@ -165,7 +170,8 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 			throw error;
 		}
 
-		const photoId = crypto.randomUUID();
+		// The photo keeps the upload's id, so a repeated request finds it (processedBefore).
+		const photoId = input.uploadId;
 		const folder = `${userId}/${piece.id}/${photoId}`;
 		const variants: Record<string, Record<string, string>> = {};
 		const files: { path: string; data: Buffer; type: string }[] = [
@@ -181,7 +187,9 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 			written.push(file.path);
 			const { error } = await admin.storage
 				.from('masters')
-				.upload(file.path, file.data, { contentType: file.type, upsert: false });
+				// Overwrite: the folder is the upload's, and a failed earlier run may have left files in
+				// it (singleFlight keeps runs of one upload apart; a finished one returned above).
+				.upload(file.path, file.data, { contentType: file.type, upsert: true });
 			if (error) throw error;
 		}
 
@@ -236,6 +244,41 @@ export async function processUpload(input: ProcessUploadInput): Promise<StoredPh
 		if (isPieceError(error)) throw error;
 		throw Object.assign(new PieceError('piece_upload_failed', 503), { cause: error });
 	}
+}
+
+/**
+ * The photo an earlier request already made of this upload (its answer was lost, or the browser
+ * sent it again after a 5xx), so that sending an upload twice still makes one photo.
+ */
+async function processedBefore(
+	supabase: SupabaseClient,
+	pieceId: string,
+	uploadId: string
+): Promise<StoredPhoto | null> {
+	const { data, error } = await supabase
+		.from('piece_photos')
+		.select('id, position, role, width, height, dominant_color, variants')
+		.eq('id', uploadId)
+		.eq('piece_id', pieceId)
+		.maybeSingle();
+	if (error) throw error;
+	if (!data) return null;
+	const jpg = (data.variants as Record<string, Record<string, string>>).jpg ?? {};
+	const smallest = Object.entries(jpg).sort((a, b) => +a[0] - +b[0])[0];
+	const signed = smallest
+		? await supabase.storage.from('masters').createSignedUrl(smallest[1], 3600)
+		: null;
+	return {
+		id: data.id as string,
+		position: data.position as number,
+		role: data.role as PhotoRole,
+		width: data.width as number,
+		height: data.height as number,
+		dominantColor: data.dominant_color as string | null,
+		previewUrl: signed?.data?.signedUrl ?? null,
+		// Said by the first answer; a repeat cannot know any more (the original is gone).
+		removed: { location: false, camera: false }
+	};
 }
 
 /** The storage quota trigger's refusal (the endpoint answers it with 413), passed through. */
