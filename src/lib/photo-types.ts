@@ -1,0 +1,33 @@
+/**
+ * What the photo picker offers and the upload queue lets through before sending. The server
+ * decides by decoding (src/lib/server/images); these only spare a participant a doomed upload.
+ */
+export const PHOTO_TYPES = [
+	'image/jpeg',
+	'image/png',
+	'image/webp',
+	'image/avif',
+	'image/heic',
+	'image/heif',
+	// What some systems call a HEIC with more than one picture (bursts, Live Photos): the first is used.
+	'image/heic-sequence',
+	'image/heif-sequence'
+] as const;
+
+/**
+ * The `accept` of the file inputs. `image/*` alone hides .heic files in some desktop file dialogs
+ * (Windows and Linux often do not map the extension to a type), so the extensions are named too.
+ */
+export const PHOTO_ACCEPT = ['image/*', '.heic', '.heif', 'image/heic', 'image/heif'].join(',');
+
+const HEIF_NAME = /\.(heic|heif|hif)$/i;
+
+/**
+ * True for a file that may be a photo: a known image type, no type at all, or a HEIC/HEIF name
+ * with a generic type (browsers without a HEIC mapping report `application/octet-stream`).
+ */
+export function mayBePhoto(file: { type: string; name: string }): boolean {
+	if (file.type === '') return true;
+	if ((PHOTO_TYPES as readonly string[]).includes(file.type)) return true;
+	return HEIF_NAME.test(file.name) && file.type === 'application/octet-stream';
+}
