@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PHOTO_ACCEPT, mayBePhoto } from './photo-types.ts';
+import { PHOTO_ACCEPT, mayBePhoto, uploadContentType } from './photo-types.ts';
 
 describe('photo types offered and let through before upload', () => {
 	it('offers HEIC and HEIF in the file picker, by type and by extension', () => {
@@ -23,5 +23,15 @@ describe('photo types offered and let through before upload', () => {
 		expect(mayBePhoto({ type: 'image/svg+xml', name: 'a.svg' })).toBe(false);
 		expect(mayBePhoto({ type: 'application/pdf', name: 'a.heic' })).toBe(false);
 		expect(mayBePhoto({ type: 'application/octet-stream', name: 'a.jpg.exe' })).toBe(false);
+	});
+
+	it('labels HEIC with a type the originals bucket accepts', () => {
+		expect(uploadContentType({ type: '', name: 'IMG_0001.HEIC' })).toBe('image/heic');
+		expect(uploadContentType({ type: 'application/octet-stream', name: 'a.heif' })).toBe(
+			'image/heif'
+		);
+		expect(uploadContentType({ type: 'image/heic-sequence', name: 'b.heic' })).toBe('image/heic');
+		expect(uploadContentType({ type: 'image/jpeg', name: 'c.heic' })).toBe('image/jpeg');
+		expect(uploadContentType({ type: '', name: 'notes.txt' })).toBe('application/octet-stream');
 	});
 });

@@ -31,3 +31,18 @@ export function mayBePhoto(file: { type: string; name: string }): boolean {
 	if ((PHOTO_TYPES as readonly string[]).includes(file.type)) return true;
 	return HEIF_NAME.test(file.name) && file.type === 'application/octet-stream';
 }
+
+/**
+ * The content type to store the original under. The `originals` bucket takes only the types it
+ * lists (JPEG, PNG, WebP, AVIF, HEIC, HEIF), and the label is all it checks: the server decides by
+ * decoding. A HEIC that the browser calls nothing, `application/octet-stream` or a
+ * `…-sequence` is labelled by its family, so it is not refused at the bucket.
+ */
+export function uploadContentType(file: { type: string; name: string }): string {
+	if (file.type === 'image/heic-sequence') return 'image/heic';
+	if (file.type === 'image/heif-sequence') return 'image/heif';
+	if (file.type !== '' && file.type !== 'application/octet-stream') return file.type;
+	if (/\.heic$/i.test(file.name)) return 'image/heic';
+	if (/\.(heif|hif)$/i.test(file.name)) return 'image/heif';
+	return file.type || 'application/octet-stream';
+}

@@ -1,7 +1,7 @@
 import { createBrowserClient } from '@supabase/ssr';
 import { Upload } from 'tus-js-client';
 import * as env from '$app/env/public';
-import { mayBePhoto } from '#lib/photo-types.ts';
+import { mayBePhoto, uploadContentType } from '#lib/photo-types.ts';
 
 /**
  * The browser's upload queue. Why TUS: a phone on workshop Wi-Fi drops connections; Supabase
@@ -183,7 +183,7 @@ export class UploadQueue {
 			metadata: {
 				bucketName: 'originals',
 				objectName: `${userId}/${entry.uploadId}`,
-				contentType: entry.file.type || 'application/octet-stream',
+				contentType: uploadContentType({ type: entry.file.type, name: entry.name }),
 				cacheControl: '3600'
 			},
 			onProgress: (sent, total) => {
