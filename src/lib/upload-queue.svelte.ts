@@ -1,6 +1,7 @@
 import { createBrowserClient } from '@supabase/ssr';
 import { Upload } from 'tus-js-client';
 import * as env from '$app/env/public';
+import { mayBePhoto, uploadContentType } from '#lib/photo-types.ts';
 
 /**
  * The browser's upload queue. Why TUS: a phone on workshop Wi-Fi drops connections; Supabase
@@ -49,14 +50,6 @@ interface StoredEntry {
 const CHUNK_SIZE = 6 * 1024 * 1024;
 const DB_NAME = 'ct-uploads';
 const STORE = 'queue';
-const ACCEPTED = [
-	'image/jpeg',
-	'image/png',
-	'image/webp',
-	'image/avif',
-	'image/heic',
-	'image/heif'
-];
 const MAX_BYTES = 25 * 1024 * 1024;
 
 function openDb(): Promise<IDBDatabase> {
@@ -84,7 +77,7 @@ async function store<T>(
 /** A code for a file the server would refuse anyway, checked before sending any byte. */
 export function precheckFile(file: File): string | null {
 	if (file.size > MAX_BYTES) return 'image_too_large_bytes';
-	if (file.type && !ACCEPTED.includes(file.type)) return 'piece_unsupported_file';
+	if (!mayBePhoto(file)) return 'piece_unsupported_file';
 	return null;
 }
 
@@ -199,7 +192,7 @@ export class UploadQueue {
 			metadata: {
 				bucketName: 'originals',
 				objectName: `${userId}/${entry.uploadId}`,
-				contentType: entry.file.type || 'application/octet-stream',
+				contentType: uploadContentType({ type: entry.file.type, name: entry.name }),
 				cacheControl: '3600'
 			},
 			onProgress: (sent, total) => {

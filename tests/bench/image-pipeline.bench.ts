@@ -8,6 +8,10 @@
  * read with `/usr/bin/time` (or bash's `times` builtin when it is missing). ImageMagick runs with
  * MAGICK_THREAD_LIMIT=1, which spares it OpenMP overhead and so only makes the baseline cheaper.
  *
+ * image_pipeline_heic_vs_jpeg_cpu_ratio: CPU of the whole pipeline on the same 12 MP photo as HEIC
+ * (HEVC, made here with heif-enc, decoded by libheif in WebAssembly, see heic.ts) divided by the
+ * same photo as JPEG. Skipped, with a note, where heif-enc with x265 is not installed.
+ *
  * `IMAGE_BENCH_SWEEP=1` also prints the encoder sweep (bytes, CPU, SSIM per setting at 1280 px)
  * that README.md's choices come from.
  */
@@ -35,6 +39,7 @@ const RUNS = 3;
 const pipelineModule = fileURLToPath(
 	new URL('../../src/lib/server/images/pipeline.ts', import.meta.url)
 );
+const heicModule = fileURLToPath(new URL('../../src/lib/server/images/heic.ts', import.meta.url));
 
 interface ChildReport {
 	cpuMs: number[];
@@ -214,12 +219,82 @@ const bench: Bench = async () => {
 				note: 'same run without AVIF: decode, master, resizes, JPEG derivatives'
 			}
 		];
+		results.push(await measureHeicVsJpeg(input, dir));
 		if (process.env.IMAGE_BENCH_SWEEP) await sweep(input);
 		return results;
 	} finally {
 		await rm(dir, { recursive: true, force: true });
 	}
 };
+
+interface HeicReport {
+	jpegMs: number[];
+	heicMs: number[];
+	jpegDecodeMs: number[];
+	heicDecodeMs: number[];
+}
+
+function hasHeifEnc(): boolean {
+	const list = spawnSync('heif-enc', ['--list-encoders'], { encoding: 'utf8' });
+	return list.status === 0 && /x265/.test(list.stdout ?? '');
+}
+
+/**
+ * The same photo as HEIC and as JPEG through the whole pipeline (master and every derivative), in
+ * a fresh process, alternating so load from other processes hits both alike; plus the decode alone.
+ */
+async function measureHeicVsJpeg(jpeg: string, dir: string): Promise<BenchResult> {
+	const name = 'image_pipeline_heic_vs_jpeg_cpu_ratio';
+	if (!hasHeifEnc()) {
+		return { name, value: Number.NaN, unit: 's CPU', note: 'skipped: no heif-enc with x265' };
+	}
+	const heic = join(dir, 'photo.heic');
+	// Quality 60 gives about an iPhone's bytes per pixel (~3 MB for 12 MP of busy texture).
+	await run('heif-enc', ['-q', '60', '-e', 'x265', '-o', heic, jpeg], { timeout: 600_000 });
+	const script = join(dir, 'heic-child.mts');
+	await writeFile(
+		script,
+		`import { readFile } from 'node:fs/promises';
+import sharp from ${JSON.stringify(import.meta.resolve('sharp'))};
+import { processImage } from ${JSON.stringify(pipelineModule)};
+import { decodeHeic } from ${JSON.stringify(heicModule)};
+const cpu = () => { const r = process.resourceUsage(); return (r.userCPUTime + r.systemCPUTime) / 1000; };
+const time = async (fn) => { const before = cpu(); await fn(); return cpu() - before; };
+const jpeg = await readFile(${JSON.stringify(jpeg)});
+const heic = await readFile(${JSON.stringify(heic)});
+const report = { jpegMs: [], heicMs: [], jpegDecodeMs: [], heicDecodeMs: [] };
+for (let i = 0; i < ${RUNS}; i++) {
+	report.jpegMs.push(await time(() => processImage(jpeg)));
+	report.heicMs.push(await time(() => processImage(heic)));
+	report.jpegDecodeMs.push(await time(() => sharp(jpeg).raw().toBuffer()));
+	report.heicDecodeMs.push(await time(() => decodeHeic(heic, { maxPixels: 5e7, timeoutMs: 600000 })));
+}
+console.log(JSON.stringify(report));
+`
+	);
+	const { stdout } = await run(process.execPath, ['--import', 'tsx', script], {
+		cwd: fileURLToPath(new URL('../..', import.meta.url)),
+		maxBuffer: 1 << 20,
+		timeout: 600_000
+	});
+	const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as HeicReport;
+	const heicMs = Math.min(...report.heicMs);
+	const jpegMs = Math.min(...report.jpegMs);
+	const heicDecode = Math.min(...report.heicDecodeMs);
+	const jpegDecode = Math.min(...report.jpegDecodeMs);
+	const kb = async (file: string) => Math.round((await stat(file)).size / 1024);
+	return {
+		name,
+		value: heicMs / 1000,
+		unit: 's CPU',
+		baseline: jpegMs / 1000,
+		ratio: heicMs / jpegMs,
+		note:
+			`12 MP HEIC (${await kb(heic)} KB) vs the same photo as JPEG (${await kb(jpeg)} KB), ` +
+			`whole pipeline; decode alone ${(heicDecode / 1000).toFixed(2)} vs ` +
+			`${(jpegDecode / 1000).toFixed(2)} s (${(heicDecode / jpegDecode).toFixed(1)}×)`
+	};
+}
 
 /** Mean SSIM of the luma over 8 × 8 windows (step 4): enough to rank encoder settings. */
 function ssim(a: Buffer, b: Buffer, width: number, height: number): number {

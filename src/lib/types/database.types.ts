@@ -1026,6 +1026,7 @@ export type Database = {
 				Returns: number;
 			};
 			set_submission_digest: { Args: { p_enabled: boolean }; Returns: undefined };
+			share_kit_refusal: { Args: { p_piece_id: string }; Returns: string };
 			staff_members: {
 				Args: Record<PropertyKey, never>;
 				Returns: {

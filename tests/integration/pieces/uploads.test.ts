@@ -152,6 +152,22 @@ describe.each(testDbKinds())('a new piece on %s', (kind) => {
 		}
 	});
 
+	it('accepts an iPhone HEIC (HEVC) and removes its location (C28)', async () => {
+		const pieceId = await newPiece();
+		const heic = readFileSync('tests/fixtures/images/iphone-gps-p3.heic');
+		const photo = await process(pieceId, await uploadOriginal(heic, 'image/heic'));
+		expect(photo).toMatchObject({ width: 1200, height: 900 });
+		expect(photo.removed).toEqual({ location: true, camera: true });
+		const { data: row } = await admin
+			.from('piece_photos')
+			.select('master_path')
+			.eq('id', photo.id)
+			.single();
+		const { data } = await admin.storage.from('masters').download(row!.master_path as string);
+		const meta = await sharp(Buffer.from(await data!.arrayBuffer())).metadata();
+		expect([meta.format, meta.exif]).toEqual(['jpeg', undefined]);
+	});
+
 	it('refuses spoofed types, SVG, pixel floods and corrupt files', async () => {
 		const pieceId = await newPiece();
 		const html = Buffer.from('<html><script>alert(1)</script></html>');

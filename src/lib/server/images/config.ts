@@ -52,8 +52,8 @@ export const ENCODER_SETTINGS = {
 export const AVIF_FAST_FROM_WIDTH = 1600;
 
 /**
- * The only decoders left usable: JPEG, PNG, WebP and HEIF (AVIF decodes via aom; HEIC is
- * detected and refused when its HEVC decoder is missing). Everything else (TIFF, SVG, PDF, GIF,
+ * The only decoders left usable: JPEG, PNG, WebP and HEIF (AVIF decodes via aom; the prebuilt
+ * libvips reads HEIC headers but has no HEVC decoder, so heic.ts decodes those). Everything else (TIFF, SVG, PDF, GIF,
  * VIPS, FITS, Magick, OpenSlide, JP2K, JXL, RAW, matrix, CSV, Analyze, Radiance, PPM, …) is
  * blocked, because each decoder is attack surface (GHSA-f88m-g3jw-g9cj) we do not need.
  */
@@ -80,6 +80,20 @@ export const IMAGE_JOBS =
  * threads by default and is shared with fs, dns and crypto), so this stays at the core count.
  */
 export const IMAGE_TASKS = positiveInt(process.env.IMAGE_TASKS) ?? availableParallelism();
+
+/**
+ * HEIC decodes (libheif in WebAssembly, see heic.ts) at once. One 48 MP decode holds ~0.5 GB (the
+ * instance's planes plus the copied pixels), so by default they take turns; each also takes one of
+ * `IMAGE_TASKS`, since it occupies a core.
+ */
+export const HEIC_JOBS = positiveInt(process.env.HEIC_JOBS) ?? 1;
+
+/**
+ * Wall-clock limit of one HEIC decode, after which its worker is terminated and the upload is
+ * refused as `image_corrupt`. A 12 MP photo takes ~1.4 s CPU and a 48 MP one ~6 s; the margin is
+ * for a loaded machine (wall time, not CPU), so only a decoder that hangs reaches it.
+ */
+export const HEIC_DECODE_TIMEOUT_MS = positiveInt(process.env.HEIC_DECODE_TIMEOUT_MS) ?? 60_000;
 
 /** Uploads allowed to wait for a free slot before new ones get `image_busy`. */
 export const IMAGE_MAX_QUEUED = positiveInt(process.env.IMAGE_MAX_QUEUED) ?? 32;

@@ -3,9 +3,12 @@
  * (message keys are the same snake_case strings), so they must never change meaning.
  */
 export const IMAGE_ERROR_CODES = [
-	/** Not a JPEG, PNG, WebP or AVIF by its content (HTML, PHP, SVG, TIFF, GIF, PDF, …). */
+	/** Not a JPEG, PNG, WebP, AVIF or HEIC by its content (HTML, PHP, SVG, TIFF, GIF, PDF, …). */
 	'image_unsupported_type',
-	/** A HEIC/HEIF photo whose HEVC data this server cannot decode; suggest "Most Compatible". */
+	/**
+	 * A HEIF file in a codec neither decoder has (AV1 and HEVC are decoded; JPEG, AVC or VVC inside
+	 * HEIF are not); suggest "Most Compatible".
+	 */
 	'image_heic_unsupported',
 	/** Width × height above the documented pixel limit, refused from the header before decoding. */
 	'image_too_many_pixels',

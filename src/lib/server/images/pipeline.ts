@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import {
@@ -7,6 +7,8 @@ import {
 	DERIVATIVE_FORMATS,
 	DERIVATIVE_WIDTHS,
 	ENCODER_SETTINGS,
+	HEIC_DECODE_TIMEOUT_MS,
+	HEIC_JOBS,
 	IMAGE_JOBS,
 	IMAGE_MAX_QUEUED,
 	IMAGE_TASKS,
@@ -20,6 +22,7 @@ import {
 } from './config.ts';
 import { ImageError, isImageError } from './errors.ts';
 import { exifHasGps } from './exif.ts';
+import { decodeHeic } from './heic.ts';
 import { Limiter } from './pool.ts';
 
 configureSharp();
@@ -75,6 +78,13 @@ const jobs = new Limiter(
 	() => new ImageError('image_busy', 'too many images are waiting to be processed')
 );
 const tasks = new Limiter(IMAGE_TASKS);
+const heicJobs = new Limiter(HEIC_JOBS);
+
+/**
+ * Whether this libvips decodes HEVC itself: it lists `.heic` among the HEIF loader's suffixes only
+ * when libheif has an HEVC decoder (the prebuilt one has AV1 only).
+ */
+const SHARP_DECODES_HEVC = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
 /** How busy the pipeline is, for a "processing" status or a 429 decision. */
 export function imageQueueStatus(): { running: number; queued: number } {
@@ -119,7 +129,7 @@ async function runPipeline(
 
 	let decoded: { data: Buffer; info: OutputInfo };
 	try {
-		let pipeline = sharp(input, INPUT_OPTIONS);
+		let pipeline = await openPixels(input, meta);
 		// Transparent parts would turn black in the JPEG fallback; fabric is shown on white.
 		if (meta.hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' });
 		decoded = await tasks.run(() =>
@@ -196,7 +206,7 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
 		}
 		// Blocked loaders and non-images (HTML, PHP, SVG, TIFF…) both end up here.
 		if (/unsupported image format|is blocked|not a known/i.test(errorMessage(error))) {
-			throw new ImageError('image_unsupported_type', 'not a JPEG, PNG, WebP or AVIF image', {
+			throw new ImageError('image_unsupported_type', 'not a JPEG, PNG, WebP, AVIF or HEIC image', {
 				cause: error
 			});
 		}
@@ -205,10 +215,10 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
 	if (!(ALLOWED_FORMATS as readonly string[]).includes(meta.format)) {
 		throw new ImageError('image_unsupported_type', `format ${meta.format} is not accepted`);
 	}
-	if (meta.format === 'heif' && meta.compression !== 'av1' && !(await decodesHeif(input))) {
+	if (meta.format === 'heif' && meta.compression !== 'av1' && meta.compression !== 'hevc') {
 		throw new ImageError(
 			'image_heic_unsupported',
-			'HEIC (HEVC) cannot be decoded here; choose "Most Compatible" in the camera settings'
+			`HEIF with ${meta.compression ?? 'unknown'} compression cannot be decoded here`
 		);
 	}
 	const { width, height } = meta.autoOrient;
@@ -222,14 +232,30 @@ async function readHeader(input: Buffer | string): Promise<Metadata> {
 	return meta;
 }
 
-/** Whether this libvips can really decode a HEVC-compressed HEIF (prebuilt sharp cannot). */
-async function decodesHeif(input: Buffer | string): Promise<boolean> {
-	try {
-		await sharp(input, INPUT_OPTIONS).resize(8, 8, { fit: 'inside' }).raw().toBuffer();
-		return true;
-	} catch {
-		return false;
+/**
+ * The upload's pixels in sharp. HEIC that libvips cannot decode is decoded by libheif in
+ * WebAssembly (heic.ts) after the header checks, within the pixel and time limits, and handed over
+ * as pixels that carry no metadata (orientation already applied, colour profile kept for the
+ * conversion to sRGB).
+ */
+async function openPixels(input: Buffer | string, meta: Metadata): Promise<Sharp> {
+	if (meta.format !== 'heif' || meta.compression !== 'hevc' || SHARP_DECODES_HEVC) {
+		return sharp(input, INPUT_OPTIONS);
 	}
+	const bytes = typeof input === 'string' ? await readFile(input) : input;
+	const heic = await heicJobs.run(() =>
+		tasks.run(() =>
+			decodeHeic(bytes, {
+				maxPixels: LIMIT_INPUT_PIXELS,
+				timeoutMs: HEIC_DECODE_TIMEOUT_MS,
+				icc: meta.icc
+			})
+		)
+	);
+	const { width, height, channels } = heic;
+	return heic.format === 'png'
+		? sharp(heic.data, { failOn: 'warning', limitInputPixels: LIMIT_INPUT_PIXELS })
+		: sharp(heic.data, { raw: { width, height, channels }, limitInputPixels: LIMIT_INPUT_PIXELS });
 }
 
 function decodeError(error: unknown, meta: Metadata): ImageError {

@@ -13,6 +13,7 @@ import { isEmptyStory, storyPlainText } from '#lib/richtext/plain-text.ts';
 import type { StoryDoc } from '#lib/richtext/schema.ts';
 import { correctPieceText } from '#lib/server/moderation/edit.ts';
 import { readStoryFormField } from '#lib/server/richtext/form.ts';
+import { shareKitRefusal } from '#lib/server/share/kit.ts';
 import { supabaseAdmin } from '#lib/server/supabase-admin.ts';
 import { loadQueue, readFilters } from '../../queue';
 import { loadReview } from './review';
@@ -22,9 +23,10 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 	depends('supabase:db:pieces');
 	await requireStaff();
 	const filters = readFilters(url);
-	const [review, queue] = await Promise.all([
+	const [review, queue, shareKit] = await Promise.all([
 		loadReview(locals.supabase, params.id, locals.locale),
-		loadQueue(locals.supabase, filters)
+		loadQueue(locals.supabase, filters),
+		shareKitRefusal(locals.supabase, params.id)
 	]);
 	const index = queue.findIndex((item) => item.id === params.id);
 	// Outside the filtered queue (e.g. just decided), "next" is the oldest waiting piece.
@@ -35,7 +37,9 @@ export const load: PageServerLoad = async ({ locals, params, url, depends }) => 
 		search: url.search,
 		next: next && next.id !== params.id ? next.id : null,
 		previous: previous?.id ?? null,
-		reasonCodes: [...REASON_CODES]
+		reasonCodes: [...REASON_CODES],
+		/** Why there is no share kit, or null when there is one (the rule is in Postgres). */
+		shareKit
 	};
 };
 
