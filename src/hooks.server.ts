@@ -65,22 +65,28 @@ export const init: ServerInit = () => {
  * app raises with `error(…)` (kind `app`) keep the body they were given, and client errors SvelteKit
  * raises itself (404, 413 over BODY_SIZE_LIMIT, 405…) are expected: neither is logged.
  */
-export const handleError: HandleServerError = async (input) => {
+export const handleError: HandleServerError = (input) => {
 	if (input.kind === 'app') return;
 	if (input.kind === 'framework' || input.kind === 'validation') {
 		return input.error.status === 404 ? { code: 'not_found' } : undefined;
 	}
 	const { event, error } = input;
 	const route = event.route.id;
-	if (isUnavailable(error) || !(await databaseAnswers(supabaseAdmin))) {
+	const unavailable = () => {
 		logger.warn('database unavailable', error, { route });
 		return {
 			status: 503,
 			code: 'service_unavailable',
 			message: m.ops_unavailable_text({}, { locale: event.locals.locale })
 		};
-	}
-	const errorId = event.locals.requestId ?? crypto.randomUUID();
-	logger.error('unexpected error', error, { route, error_id: errorId });
-	return { message: 'Internal Error', errorId };
+	};
+	const unexpected = () => {
+		const errorId = event.locals.requestId ?? crypto.randomUUID();
+		logger.error('unexpected error', error, { route, error_id: errorId });
+		return { message: 'Internal Error', errorId };
+	};
+	// Synchronous when the error says it by itself (SvelteKit drops an async answer for an error
+	// thrown while rendering without async Svelte); otherwise ask whether the database answers.
+	if (isUnavailable(error)) return unavailable();
+	return databaseAnswers(supabaseAdmin).then((answers) => (answers ? unexpected() : unavailable()));
 };

@@ -3,7 +3,8 @@
  * only), as a host's load balancer runs them: a visitor's rate limit is one limit whichever
  * instance answers, a piece withdrawn through instance A is gone from instance B's next response
  * after the shared cache bound, health and readiness answer on each instance, and when instance A
- * is killed under load every visitor is still answered (by B).
+ * is killed under load every visitor is still answered (by B). A photo whose upload began on a
+ * page served by A and resumed on a page served by B is stored once, byte for byte.
  *
  * The instances are the production build (`node server.js`) started here with the same ORIGIN
  * (the proxy's URL, the public address) and `ADDRESS_HEADER=x-forwarded-for`, which the proxy
@@ -11,9 +12,11 @@
  * A|B` pins a request to one instance; the proxy says in `x-instance` which one answered.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Route } from '@playwright/test';
+import sharp from 'sharp';
 import { PUBLISHABLE_KEY, SECRET_KEY } from '../../supabase/local/src/core/keys.ts';
 import {
 	admin,
@@ -26,6 +29,10 @@ import {
 } from './support.ts';
 
 const t = JSON.parse(readFileSync('src/lib/i18n/messages/participant/en.json', 'utf8')) as Record<
+	string,
+	string
+>;
+const p = JSON.parse(readFileSync('src/lib/i18n/messages/piece/en.json', 'utf8')) as Record<
 	string,
 	string
 >;
@@ -238,6 +245,122 @@ test("a piece withdrawn through instance A is gone from instance B's next respon
 	await context.close();
 });
 
+test('an upload started through instance A and finished through instance B arrives once', async ({
+	browser
+}) => {
+	test.setTimeout(240_000);
+	// Pages, form posts and the processing request go to the instance named here; the photo's
+	// bytes go by TUS straight to Storage, as in production, under the participant's session.
+	let pin: Name = 'A';
+	const context = await browser.newContext({ baseURL: proxyUrl });
+	await context.route(`${proxyUrl}/**`, (route) =>
+		route.fallback({ headers: { ...route.request().headers(), 'x-test-instance': pin } })
+	);
+	const first = await context.newPage();
+	const name = `Resumable ${unique()}`;
+	await joinDemo(first, 'en', name, t.participant_join_submit);
+	await expect(first.locator('.code')).toBeVisible({ timeout: 30_000 });
+	await first.goto('/en/pieces/new');
+	await first.getByLabel(p.piece_new_language_label).selectOption('uk');
+	await first.getByRole('button', { name: p.piece_new_start }).click();
+	await expect(first).toHaveURL(/\/me\/pieces\/[0-9a-f-]{36}\/edit/);
+	const pieceId = first.url().match(/pieces\/([0-9a-f-]{36})/)![1];
+	const userId = await userIdByName(name);
+
+	// Two 6 MB chunks at least; the upload is throttled so the page can close in the middle.
+	const photo = await sharp({
+		create: {
+			width: 4000,
+			height: 3000,
+			channels: 3,
+			background: { r: 128, g: 128, b: 128 },
+			noise: { type: 'gaussian', mean: 128, sigma: 60 }
+		}
+	})
+		.jpeg({ quality: 98 })
+		.toBuffer();
+	expect(photo.byteLength).toBeGreaterThan(12 * 1024 * 1024);
+	const cdp = await context.newCDPSession(first);
+	await cdp.send('Network.emulateNetworkConditions', {
+		offline: false,
+		latency: 50,
+		downloadThroughput: 4_000_000,
+		uploadThroughput: 1_500_000
+	});
+	const offsets: { page: number; offset: number }[] = [];
+	const watch = (page: Awaited<ReturnType<typeof context.newPage>>, n: number) =>
+		page.on('request', (r) => {
+			if (r.method() === 'PATCH' && r.url().includes('/upload/resumable'))
+				offsets.push({ page: n, offset: Number(r.headers()['upload-offset']) });
+		});
+	watch(first, 1);
+	await first
+		.locator('input[type="file"][multiple]')
+		.setInputFiles({ name: 'big.jpg', mimeType: 'image/jpeg', buffer: photo });
+	// The first chunk is stored once tus sends the next one; then the page goes away mid-upload.
+	await expect.poll(() => offsets.length, { timeout: 60_000 }).toBeGreaterThan(0);
+	await first.close();
+
+	// The participant comes back; the load balancer sends them to instance B from now on.
+	pin = 'B';
+	const processing: { instance: Name; uploadId: string; body: string }[] = [];
+	let release!: () => void;
+	const released = new Promise<void>((resolve) => (release = resolve));
+	await context.route('**/api/uploads/*/process', async (route: Route) => {
+		const uploadId = route.request().url().split('/').at(-2)!;
+		processing.push({ instance: pin, uploadId, body: route.request().postData() ?? '' });
+		await released;
+		await route.fallback();
+	});
+	const second = await context.newPage();
+	watch(second, 2);
+	await second.goto(`/en/me/pieces/${pieceId}/edit`);
+	await expect.poll(() => processing.length, { timeout: 120_000 }).toBe(1);
+	const [{ uploadId, body, instance }] = processing;
+	expect(instance).toBe('B');
+	// Resumed, not started over: the second page's first PATCH continued past the first chunk.
+	const resumed = offsets.filter((o) => o.page === 2);
+	expect(resumed.length).toBeGreaterThan(0);
+	expect(resumed[0].offset).toBeGreaterThan(0);
+	// The original in Storage is the photo, byte for byte.
+	const stored = await check(admin().storage.from('originals').download(`${userId}/${uploadId}`));
+	const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+	expect(sha(Buffer.from(await stored.data!.arrayBuffer()))).toBe(sha(photo));
+
+	// The same processing request also reaches instance A at the same moment (a retry racing the
+	// first one, or a double tap): whichever instance runs it, one photo results.
+	const fromBrowser = second.waitForResponse((r) =>
+		r.url().endsWith(`/api/uploads/${uploadId}/process`)
+	);
+	const viaA = context.request.post(`${proxyUrl}/api/uploads/${uploadId}/process`, {
+		headers: { origin: proxyUrl, 'content-type': 'application/json', 'x-test-instance': 'A' },
+		data: body
+	});
+	release();
+	const answers = await Promise.all([fromBrowser, viaA]);
+	const statuses = answers.map((a) => a.status());
+	expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+	// The other one found the run under way (409) or the original already processed (404).
+	expect(statuses.filter((s) => s !== 201).every((s) => s === 404 || s === 409)).toBe(true);
+	const created = answers.find((a) => a.status() === 201)!;
+	const photoId = ((await created.json()) as { photo: { id: string } }).photo.id;
+
+	const { data: rows } = await check(
+		admin().from('piece_photos').select('id, width, height').eq('piece_id', pieceId)
+	);
+	expect(rows).toHaveLength(1);
+	expect(rows![0]).toMatchObject({ width: 4000, height: 3000 });
+	expect(rows![0].id).toBe(photoId);
+	// The original is gone once processed, and nothing else of this upload is left behind.
+	const { data: left } = await admin().storage.from('originals').list(userId);
+	expect((left ?? []).map((o) => o.name)).not.toContain(uploadId);
+	await second.reload();
+	await expect(
+		second.getByText(p.piece_photos_count.replace('{count}', '1').replace('{max}', '8'))
+	).toBeVisible();
+	await context.close();
+});
+
 test('when one instance dies under load, the other answers every visitor', async ({ request }) => {
 	const paths = ['/de/gallery', '/en/stories', '/ar/gallery', '/uk/', '/fa/stories'];
 	const answers: { status: number; instance: string; afterKill: boolean }[] = [];
@@ -256,10 +379,15 @@ test('when one instance dies under load, the other answers every visitor', async
 		}
 	};
 	const visitors = Array.from({ length: 8 }, (_, v) => visitor(v));
-	await new Promise((resolve) => setTimeout(resolve, 1500));
+	// Under way on both instances (however slow the machine), then A dies; B then answers a while.
+	await expect
+		.poll(() => answers.filter((a) => a.instance === 'A').length, { timeout: 60_000 })
+		.toBeGreaterThan(0);
 	instances[0].kill('SIGKILL');
 	killed = true;
-	await new Promise((resolve) => setTimeout(resolve, 3000));
+	await expect
+		.poll(() => answers.filter((a) => a.afterKill).length, { timeout: 60_000 })
+		.toBeGreaterThan(16);
 	stop = true;
 	await Promise.all(visitors);
 
