@@ -37,8 +37,35 @@ const run = promisify(execFile);
 
 /** The schemas whose rows the backup holds; Storage's own tables follow the objects instead. */
 const SCHEMAS = ['auth', 'public', 'private'];
-/** Rows the migrations write themselves, or state that is only worth something while it runs. */
-const EXCLUDED_DATA = ['private.page_cache_version', 'private.rate_buckets', 'private.run_leases'];
+/**
+ * State that is only worth something while it runs, or rows the target's own migrations keep
+ * (a hosted project's `auth.schema_migrations` is Supabase's, not ours).
+ */
+const EXCLUDED_DATA = [
+	'auth.schema_migrations',
+	'private.page_cache_version',
+	'private.rate_buckets',
+	'private.run_leases'
+];
+
+/**
+ * Before the replay, in the same transaction: empties every table of ours the dump refills. An empty
+ * project is not quite empty: migrations write singletons (project and site settings) whose
+ * restored values must replace the defaults, not collide with them. Triggers are off
+ * (`session_replication_role = replica`), so nothing reacts to these deletes.
+ */
+const EMPTY_OURS = `do $$
+declare t record;
+begin
+	for t in
+		select schemaname, tablename from pg_catalog.pg_tables
+		where schemaname in ('public', 'private')
+			and schemaname || '.' || tablename <> all (array[${EXCLUDED_DATA.map((table) => `'${table}'`).join(', ')}])
+	loop
+		execute pg_catalog.format('delete from %I.%I', t.schemaname, t.tablename);
+	end loop;
+end
+$$`;
 
 export interface Target {
 	/** Postgres connection string of the project's database. */
@@ -235,6 +262,7 @@ export async function restore(
 			'--variable=ON_ERROR_STOP=1',
 			'--quiet',
 			'--command=set session_replication_role = replica',
+			`--command=${EMPTY_OURS}`,
 			`--file=${database}`,
 			`--dbname=${target.dbUrl}`
 		],

@@ -501,6 +501,22 @@ export const MATRIX: Record<string, TableSpec> = {
 			allow: []
 		}
 	},
+	'public.site_settings': {
+		set: 'embed_origins = embed_origins',
+		targets: [
+			{
+				name: 'the site settings',
+				where: 'id',
+				select: ALL_AUDIENCES,
+				update: ['admin'],
+				delete: []
+			}
+		],
+		insert: {
+			sql: `insert into public.site_settings (id) values (true)`,
+			allow: []
+		}
+	},
 	'public.return_tickets': {
 		setup: `insert into public.return_tickets (user_id, code_hash)
 			values ('${USERS.participant}', '\\x01'), ('${USERS.zahra}', '\\x02')`,

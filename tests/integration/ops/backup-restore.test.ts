@@ -19,15 +19,20 @@ import { PIECES, USERS } from '../../../supabase/tests/support.ts';
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
-async function admin(sql: string): Promise<void> {
-	const client = new pg.Client({ connectionString: adminUrl });
+async function query(url: string | undefined, sql: string): Promise<unknown[]> {
+	const client = new pg.Client({ connectionString: url });
 	await client.connect();
 	try {
-		await client.query(sql);
+		const results = await client.query(sql);
+		return [results].flat().flatMap((result) => result.rows);
 	} finally {
 		await client.end();
 	}
 }
+const admin = (sql: string) => query(adminUrl, sql);
+
+const SETTINGS = `select project_name, funders, embed_origins
+	from public.project_settings, public.site_settings`;
 
 describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 	const root = mkdtempSync(join(tmpdir(), 'ct-backup-'));
@@ -76,6 +81,13 @@ describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 
 	it('round-trips the demo project: every published piece and every object comes back', async () => {
 		const out = join(root, 'backup');
+		// Settings an admin changed: the empty project has the migrations' defaults, which the
+		// restore must replace, not collide with.
+		await query(
+			source.dbUrl,
+			`update public.project_settings set project_name = 'Backup test', funders = '{Stiftung}';
+			 update public.site_settings set embed_origins = '{https://verein.example.org}'`
+		);
 		const manifest = await backup(source, out);
 		expect(manifest.published.length).toBeGreaterThan(10);
 		expect(manifest.objects.length).toBeGreaterThan(manifest.published.length);
@@ -94,6 +106,13 @@ describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 			return response.json();
 		};
 		expect(await read(target)).toEqual(await read(source));
+		expect(await query(target.dbUrl, SETTINGS)).toEqual([
+			{
+				project_name: 'Backup test',
+				funders: ['Stiftung'],
+				embed_origins: ['https://verein.example.org']
+			}
+		]);
 	}, 300_000);
 
 	it('refuses a damaged backup before writing anything', async () => {
