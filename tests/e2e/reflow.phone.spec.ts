@@ -63,6 +63,10 @@ const visitorPages: Visit[] = [
 	{ path: 'ticket', hydrates: true },
 	{ path: 'kiosk/workshop/verbindende-faeden-johannstadt', hydrates: true },
 	{ path: 'kiosk/story/zuhause-ist-ein-verb', hydrates: true },
+	// What the organisation's website frames, often in a narrow column.
+	{ path: `embed/piece/${piece(4)}` },
+	{ path: 'embed/story/zuhause-ist-ein-verb' },
+	{ path: 'embed/workshop/verbindende-faeden-johannstadt' },
 	{ path: 'this-page-does-not-exist', status: 404 }
 ];
 
@@ -87,6 +91,8 @@ const staffPages: Visit[] = [
 	{ path: 'staff/team', hydrates: true },
 	{ path: 'staff/audit', hydrates: true },
 	{ path: 'staff/settings', hydrates: true },
+	{ path: 'staff/report', hydrates: true },
+	{ path: 'staff/report/print' },
 	{ path: 'staff/welcome', hydrates: true }
 ];
 

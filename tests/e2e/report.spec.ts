@@ -103,7 +103,11 @@ test('a moderator reads the report in German, downloads the CSV and prints it', 
 	await expect(page.getByRole('img', { name: 'Stücke im Zeitraum' })).toBeVisible();
 	// Server HTML only: no client app on the print view.
 	expect(await page.locator('script[type="module"]').count()).toBe(0);
-	expect(await page.locator('svg title').first().textContent()).toBe('Stücke im Zeitraum');
+	// The bars are drawn as SVG by the server, one per figure of the chart.
+	expect(await page.locator('.chart svg rect').count()).toBe(
+		await page.locator('.chart .row').count()
+	);
+	expect(await page.locator('.chart .row').count()).toBeGreaterThan(3);
 	await page.emulateMedia({ media: 'print' });
 	await expect(page.getByRole('navigation', { name: 'Bereich für Mitarbeitende' })).toBeHidden();
 	await expect(cell(page, pieces, 'Eingereicht')).toHaveText('8');
