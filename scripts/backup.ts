@@ -49,14 +49,18 @@ const EXCLUDED_DATA = [
 ];
 
 /**
- * Before the replay, in the same transaction: empties every table of ours the dump refills. An empty
- * project is not quite empty: migrations write singletons (project and site settings) whose
- * restored values must replace the defaults, not collide with them. Triggers are off
- * (`session_replication_role = replica`), so nothing reacts to these deletes.
+ * Before the replay, in the same transaction: refuses a project that holds anyone's data (a restore
+ * goes into a new project, never over a live one), then empties every table of ours the dump
+ * refills. An empty project is not quite empty: migrations write singletons (project and site
+ * settings) whose restored values must replace the defaults, not collide with them. Triggers are
+ * off (`session_replication_role = replica`), so nothing reacts to these deletes.
  */
 const EMPTY_OURS = `do $$
 declare t record;
 begin
+	if exists (select from auth.users) or exists (select from public.pieces) then
+		raise exception 'the target project is not empty: restore into a new project';
+	end if;
 	for t in
 		select schemaname, tablename from pg_catalog.pg_tables
 		where schemaname in ('public', 'private')

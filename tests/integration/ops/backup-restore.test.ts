@@ -113,6 +113,9 @@ describe.skipIf(!adminUrl)('backup and restore on postgres', () => {
 				embed_origins: ['https://verein.example.org']
 			}
 		]);
+		// A second restore over the now populated project is refused, nothing of it touched.
+		await expect(restore(target, out)).rejects.toThrow(/target project is not empty/);
+		expect(await read(target)).toEqual(await read(source));
 	}, 300_000);
 
 	it('refuses a damaged backup before writing anything', async () => {
